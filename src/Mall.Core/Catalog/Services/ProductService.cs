@@ -1,0 +1,369 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Mall.Common;
+using Mall.Data;
+using Mall.Inventory;
+using Mall.Inventory.Services;
+
+namespace Mall.Catalog.Services;
+
+/// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
+public sealed class ProductService(IMallDatabase database, ICategoryService categories, TimeProvider clock) : IProductService
+{
+    private const string ProductColumns =
+        "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.description AS Description, p.category_id AS CategoryId, p.brand_id AS BrandId, " +
+        "p.specs AS Specs, p.images AS Images, p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, " +
+        "p.created_at AS CreatedAt, p.updated_at AS UpdatedAt";
+
+    private const string SummaryColumns =
+        "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
+        "p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, p.created_at AS CreatedAt";
+
+    private const string SkuColumns =
+        "s.id AS Id, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.member_price AS MemberPrice, " +
+        "s.market_price AS MarketPrice, s.barcode AS Barcode, s.weight_grams AS WeightGrams, s.image_url AS ImageUrl, " +
+        "i.received AS Received, i.available AS Available, i.reserved AS Reserved, i.sold AS Sold, i.low_stock_threshold AS LowStockThreshold";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private ISqlDialect Dialect => database.Dialect;
+
+    /// <inheritdoc />
+    public async Task<PagedResult<ProductSummary>> SearchAsync(ProductQuery query, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        Paging.Validate(errors, query.Page, query.PageSize);
+        errors.MaxLength("keyword", query.Keyword, 100);
+        if (query.MinPrice is { } min) errors.Money("minPrice", min);
+        if (query.MaxPrice is { } max) errors.Money("maxPrice", max);
+        if (query.MinPrice > query.MaxPrice) errors.Add("maxPrice", "must not be below minPrice.");
+        if (!Enum.IsDefined(query.Sort)) errors.Add("sort", $"must be one of {string.Join(", ", Enum.GetNames<ProductSort>())}.");
+        if (query.Status is { } s && !Enum.IsDefined(s)) errors.Add("status", $"must be one of {string.Join(", ", Enum.GetNames<ProductStatus>())}.");
+        errors.ThrowIfAny();
+
+        var where = new StringBuilder(query.IncludeDeleted ? "1 = 1" : "p.is_deleted = FALSE");
+        var parameters = new DynamicParameters();
+        if (query.Status is { } status) { where.Append(" AND p.status = @status"); parameters.Add("status", (short)status); }
+        if (query.CategoryId is { } categoryId)
+        {
+            var ids = await categories.GetSubtreeIdsAsync(categoryId, cancellationToken).ConfigureAwait(false);
+            where.Append(" AND p.category_id IN @categoryIds");
+            parameters.Add("categoryIds", ids);
+        }
+        if (query.BrandId is { } brandId) { where.Append(" AND p.brand_id = @brandId"); parameters.Add("brandId", brandId); }
+        if (query.MinPrice is { } minPrice) { where.Append(" AND p.max_price >= @minPrice"); parameters.Add("minPrice", Money.ToCents(minPrice)); }
+        if (query.MaxPrice is { } maxPrice) { where.Append(" AND p.min_price <= @maxPrice"); parameters.Add("maxPrice", Money.ToCents(maxPrice)); }
+        if (!string.IsNullOrWhiteSpace(query.Keyword))
+        {
+            // Every word must occur in the name; words are matched literally (LIKE wildcards escaped).
+            var words = query.Keyword.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(5).ToArray();
+            for (var i = 0; i < words.Length; i++)
+            {
+                where.Append(" AND ").Append(Dialect.ContainsIgnoreCase("p.name", $"@kw{i}"));
+                parameters.Add($"kw{i}", "%" + EscapeLike(words[i]) + "%");
+            }
+        }
+        var orderBy = query.Sort switch
+        {
+            ProductSort.PriceAsc => "p.min_price ASC, p.id DESC",
+            ProductSort.PriceDesc => "p.max_price DESC, p.id DESC",
+            ProductSort.Name => "p.name ASC, p.id ASC",
+            _ => "p.created_at DESC, p.id DESC",
+        };
+        parameters.Add("skip", (query.Page - 1) * query.PageSize);
+        parameters.Add("take", query.PageSize);
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"SELECT {SummaryColumns} FROM mall_product p WHERE {where} ORDER BY {orderBy} {Dialect.Page("@skip", "@take")};" +
+            $"SELECT COUNT(*) FROM mall_product p WHERE {where}",
+            parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await grid.ReadAsync<ProductRow>().ConfigureAwait(false);
+        var total = await grid.ReadSingleAsync<long>().ConfigureAwait(false);
+        return new PagedResult<ProductSummary>(rows.Select(r => r.ToSummary()).ToList(), query.Page, query.PageSize, total);
+    }
+
+    /// <inheritdoc />
+    public async Task<Product?> FindAsync(long id, bool storefront, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(connection, null, id, storefront, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, CancellationToken cancellationToken)
+    {
+        var productFilter = storefront ? " AND p.is_deleted = FALSE AND p.status = @published" : "";
+        // One round trip: the product and its live SKUs with their stock.
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"SELECT {ProductColumns} FROM mall_product p WHERE p.id = @id{productFilter};" +
+            $"SELECT {SkuColumns} FROM mall_sku s JOIN mall_inventory i ON i.sku_id = s.id WHERE s.product_id = @id AND s.is_deleted = FALSE ORDER BY s.sort_order, s.id",
+            new { id, published = (short)ProductStatus.Published }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var product = await grid.ReadSingleOrDefaultAsync<ProductRow>().ConfigureAwait(false);
+        var skus = await grid.ReadAsync<SkuRow>().ConfigureAwait(false);
+        return product?.ToProduct(skus.Select(s => s.ToSku()).ToList());
+    }
+
+    /// <inheritdoc />
+    public async Task<Product> CreateAsync(ProductInput input, CancellationToken cancellationToken = default)
+    {
+        ProductValidator.Validate(input);
+        var normalized = Normalize(input);
+        var id = await WriteAsync(async tx =>
+        {
+            var connection = tx.Connection!;
+            var now = clock.GetUtcNow().UtcDateTime;
+            await EnsureReferencesAsync(tx, normalized, cancellationToken).ConfigureAwait(false);
+            await EnsureCodesFreeAsync(tx, normalized, productId: null, cancellationToken).ConfigureAwait(false);
+            var productId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                Dialect.InsertReturningId(
+                    "INSERT INTO mall_product (name, subtitle, description, category_id, brand_id, specs, images, status, min_price, max_price, is_deleted, created_at, updated_at) " +
+                    $"VALUES (@Name, @Subtitle, @Description, @CategoryId, @BrandId, {Dialect.JsonValue("@specs")}, {Dialect.JsonValue("@images")}, @status, @minPrice, @maxPrice, FALSE, @now, @now)", "id"),
+                ProductParameters(normalized, now, ProductStatus.Draft), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            for (var i = 0; i < normalized.Skus!.Count; i++)
+                await InsertSkuAsync(tx, productId, normalized.Skus[i], i, now, cancellationToken).ConfigureAwait(false);
+            return productId;
+        }, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    public async Task<Product> UpdateAsync(long id, ProductInput input, CancellationToken cancellationToken = default)
+    {
+        ProductValidator.Validate(input);
+        var normalized = Normalize(input);
+        await WriteAsync(async tx =>
+        {
+            var connection = tx.Connection!;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var status = await connection.QuerySingleOrDefaultAsync<short?>(new CommandDefinition(
+                $"SELECT status FROM mall_product WHERE id = @id AND is_deleted = FALSE{Dialect.ForUpdate}", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)
+                ?? throw new MallNotFoundException($"Product {id} does not exist.");
+            await EnsureReferencesAsync(tx, normalized, cancellationToken).ConfigureAwait(false);
+            await EnsureCodesFreeAsync(tx, normalized, id, cancellationToken).ConfigureAwait(false);
+
+            var existing = (await connection.QueryAsync<(long Id, string Code)>(new CommandDefinition(
+                "SELECT id, code FROM mall_sku WHERE product_id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .ToDictionary(s => s.Code, s => s.Id, StringComparer.Ordinal);
+            for (var i = 0; i < normalized.Skus!.Count; i++)
+            {
+                var sku = normalized.Skus[i];
+                if (existing.Remove(sku.Code!, out var skuId))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        $"UPDATE mall_sku SET spec_values = {Dialect.JsonValue("@specValues")}, price = @price, member_price = @memberPrice, market_price = @marketPrice, barcode = @Barcode, " +
+                        "weight_grams = @WeightGrams, image_url = @ImageUrl, sort_order = @sortOrder, is_deleted = FALSE, updated_at = @now WHERE id = @skuId",
+                        SkuParameters(sku, i, now, new { skuId }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+                else
+                {
+                    await InsertSkuAsync(tx, id, sku, i, now, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            // SKUs left out are retired, not deleted: orders and the stock ledger still point at them.
+            if (existing.Count > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mall_sku SET is_deleted = TRUE, updated_at = @now WHERE id IN @ids", new { ids = existing.Values.ToList(), now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            return await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_product SET name = @Name, subtitle = @Subtitle, description = @Description, category_id = @CategoryId, brand_id = @BrandId, " +
+                $"specs = {Dialect.JsonValue("@specs")}, images = {Dialect.JsonValue("@images")}, min_price = @minPrice, max_price = @maxPrice, updated_at = @now WHERE id = @id",
+                ProductParameters(normalized, now, (ProductStatus)status, new { id }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    public async Task<Product> SetStatusAsync(long id, ProductStatus status, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(status)) throw new MallValidationException("status", $"must be one of {string.Join(", ", Enum.GetNames<ProductStatus>())}.");
+        await ChangeAsync("UPDATE mall_product SET status = @status, updated_at = @now WHERE id = @id AND is_deleted = FALSE", id, new { status = (short)status }, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        ChangeAsync("UPDATE mall_product SET is_deleted = TRUE, deleted_at = @now, status = @draft, updated_at = @now WHERE id = @id AND is_deleted = FALSE",
+            id, new { draft = (short)ProductStatus.Draft }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Product> RestoreAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await ChangeAsync("UPDATE mall_product SET is_deleted = FALSE, deleted_at = NULL, updated_at = @now WHERE id = @id AND is_deleted = TRUE", id, null, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task ChangeAsync(string sql, long id, object? extra, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(extra);
+        parameters.Add("id", id);
+        parameters.Add("now", clock.GetUtcNow().UtcDateTime);
+        var changed = await database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        if (changed == 0) throw new MallNotFoundException($"Product {id} does not exist or is not in a state for this change.");
+    }
+
+    private async Task<T> WriteAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await database.InTransactionAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Dialect.IsUniqueViolation(ex))
+        {
+            // Only SKU codes are unique among product writes; a concurrent writer took one between check and insert.
+            throw new MallConflictException("A SKU code of this product was taken by another product meanwhile.") { Code = "sku.duplicate_code" };
+        }
+    }
+
+    private async Task InsertSkuAsync(DbTransaction tx, long productId, SkuInput sku, int index, DateTime now, CancellationToken cancellationToken)
+    {
+        var skuId = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            Dialect.InsertReturningId(
+                "INSERT INTO mall_sku (product_id, code, spec_values, price, member_price, market_price, barcode, weight_grams, image_url, sort_order, is_deleted, created_at, updated_at) " +
+                $"VALUES (@productId, @Code, {Dialect.JsonValue("@specValues")}, @price, @memberPrice, @marketPrice, @Barcode, @WeightGrams, @ImageUrl, @sortOrder, FALSE, @now, @now)", "id"),
+            SkuParameters(sku, index, now, new { productId }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await InventoryService.InitializeAsync(tx, Dialect, skuId, sku.Stock, sku.LowStockThreshold, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task EnsureReferencesAsync(DbTransaction tx, ProductInput input, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var category = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM mall_category WHERE id = @CategoryId", new { input.CategoryId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (category == 0) errors.Add("categoryId", $"Category {input.CategoryId} does not exist.");
+        if (input.BrandId is { } brandId)
+        {
+            var brand = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mall_brand WHERE id = @brandId", new { brandId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (brand == 0) errors.Add("brandId", $"Brand {brandId} does not exist.");
+        }
+        errors.ThrowIfAny();
+    }
+
+    private static async Task EnsureCodesFreeAsync(DbTransaction tx, ProductInput input, long? productId, CancellationToken cancellationToken)
+    {
+        var codes = input.Skus!.Select(s => s.Code!).ToList();
+        var taken = (await tx.Connection!.QueryAsync<string>(new CommandDefinition(
+            productId is null ? "SELECT code FROM mall_sku WHERE code IN @codes" : "SELECT code FROM mall_sku WHERE code IN @codes AND product_id <> @productId",
+            new { codes, productId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (taken.Count > 0)
+            throw new MallConflictException($"SKU code(s) already used by another product: {string.Join(", ", taken)}.") { Code = "sku.duplicate_code" };
+    }
+
+    private static ProductInput Normalize(ProductInput input) => input with
+    {
+        Name = input.Name!.Trim(),
+        Subtitle = string.IsNullOrWhiteSpace(input.Subtitle) ? null : input.Subtitle.Trim(),
+        Specs = (input.Specs ?? []).Select(d => new SpecDimension(d.Name.Trim(), d.Values.Select(v => v.Trim()).ToList())).ToList(),
+        Images = (input.Images ?? []).Select(i => i.Trim()).ToList(),
+        Skus = input.Skus!.Select(s => s with
+        {
+            Code = s.Code!.Trim(),
+            SpecValues = (s.SpecValues ?? []).Select(v => v.Trim()).ToList(),
+            Barcode = string.IsNullOrWhiteSpace(s.Barcode) ? null : s.Barcode.Trim(),
+        }).ToList(),
+    };
+
+    private static DynamicParameters ProductParameters(ProductInput input, DateTime now, ProductStatus status, object? extra = null)
+    {
+        var prices = input.Skus!.Select(s => Money.ToCents(s.Price)).ToList();
+        var parameters = new DynamicParameters(extra);
+        parameters.AddDynamicParams(new
+        {
+            input.Name, input.Subtitle, input.Description, input.CategoryId, input.BrandId,
+            specs = JsonSerializer.Serialize(input.Specs, Json),
+            images = JsonSerializer.Serialize(input.Images, Json),
+            status = (short)status,
+            minPrice = prices.Min(),
+            maxPrice = prices.Max(),
+            now,
+        });
+        return parameters;
+    }
+
+    private static DynamicParameters SkuParameters(SkuInput sku, int index, DateTime now, object extra)
+    {
+        var parameters = new DynamicParameters(extra);
+        parameters.AddDynamicParams(new
+        {
+            sku.Code, sku.Barcode, sku.WeightGrams, sku.ImageUrl,
+            specValues = JsonSerializer.Serialize(sku.SpecValues, Json),
+            price = Money.ToCents(sku.Price),
+            memberPrice = sku.MemberPrice is { } m ? Money.ToCents(m) : (long?)null,
+            marketPrice = sku.MarketPrice is { } k ? Money.ToCents(k) : (long?)null,
+            sortOrder = index,
+            now,
+        });
+        return parameters;
+    }
+
+    private static string EscapeLike(string value) =>
+        value.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
+
+    private sealed class ProductRow
+    {
+        public long Id { get; set; }
+        public string Name { get; set; } = "";
+        public string? Subtitle { get; set; }
+        public string? Description { get; set; }
+        public long CategoryId { get; set; }
+        public long? BrandId { get; set; }
+        public string? Specs { get; set; }
+        public string? Images { get; set; }
+        public short Status { get; set; }
+        public long MinPrice { get; set; }
+        public long MaxPrice { get; set; }
+        public bool IsDeleted { get; set; }
+        public DateTime CreatedAt { get; set; }
+        public DateTime UpdatedAt { get; set; }
+
+        private IReadOnlyList<string> ImageList => string.IsNullOrEmpty(Images) ? [] : JsonSerializer.Deserialize<List<string>>(Images, Json) ?? [];
+
+        public Product ToProduct(IReadOnlyList<Sku> skus) => new()
+        {
+            Id = Id, Name = Name, Subtitle = Subtitle, Description = Description, CategoryId = CategoryId, BrandId = BrandId,
+            Specs = string.IsNullOrEmpty(Specs) ? [] : JsonSerializer.Deserialize<List<SpecDimension>>(Specs, Json) ?? [],
+            Images = ImageList, Status = (ProductStatus)Status,
+            MinPrice = Money.FromCents(MinPrice), MaxPrice = Money.FromCents(MaxPrice), IsDeleted = IsDeleted,
+            CreatedAt = Utc.Of(CreatedAt), UpdatedAt = Utc.Of(UpdatedAt), Skus = skus,
+        };
+
+        public ProductSummary ToSummary() => new()
+        {
+            Id = Id, Name = Name, Subtitle = Subtitle, CategoryId = CategoryId, BrandId = BrandId, ImageUrl = ImageList.FirstOrDefault(),
+            MinPrice = Money.FromCents(MinPrice), MaxPrice = Money.FromCents(MaxPrice), Status = (ProductStatus)Status, IsDeleted = IsDeleted,
+            CreatedAt = Utc.Of(CreatedAt),
+        };
+    }
+
+    private sealed class SkuRow
+    {
+        public long Id { get; set; }
+        public long ProductId { get; set; }
+        public string Code { get; set; } = "";
+        public string? SpecValues { get; set; }
+        public long Price { get; set; }
+        public long? MemberPrice { get; set; }
+        public long? MarketPrice { get; set; }
+        public string? Barcode { get; set; }
+        public int WeightGrams { get; set; }
+        public string? ImageUrl { get; set; }
+        public long Received { get; set; }
+        public long Available { get; set; }
+        public long Reserved { get; set; }
+        public long Sold { get; set; }
+        public int LowStockThreshold { get; set; }
+
+        public Sku ToSku() => new()
+        {
+            Id = Id, ProductId = ProductId, Code = Code,
+            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
+            Price = Money.FromCents(Price), MemberPrice = MemberPrice is { } m ? Money.FromCents(m) : null,
+            MarketPrice = MarketPrice is { } k ? Money.FromCents(k) : null,
+            Barcode = Barcode, WeightGrams = WeightGrams, ImageUrl = ImageUrl,
+            Stock = new StockLevel { SkuId = Id, Received = Received, Available = Available, Reserved = Reserved, Sold = Sold, LowStockThreshold = LowStockThreshold },
+        };
+    }
+}

@@ -1,0 +1,47 @@
+using System.Data.Common;
+using Mall.Common;
+
+namespace Mall.Inventory;
+
+/// <summary>
+/// Stock per SKU with a reservation ledger. Every operation is idempotent by its reference key and keeps
+/// <c>received = available + reserved + sold</c>. Reservation is one conditional update per line (never
+/// read-then-write), so concurrent buyers can never oversell.
+/// </summary>
+public interface IInventoryService
+{
+    /// <summary>Stock of a SKU; throws <see cref="MallNotFoundException"/> when the SKU has no stock record.</summary>
+    Task<StockLevel> GetAsync(long skuId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Holds stock for every line, all or nothing, under <paramref name="reference"/> (e.g. an order number).
+    /// Repeating a reference returns the first result with <see cref="StockReservation.Replayed"/> set and changes nothing.
+    /// </summary>
+    /// <exception cref="MallConflictException">A line has not enough available stock (code <c>stock.insufficient</c>); nothing is held.</exception>
+    Task<StockReservation> ReserveAsync(string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="ReserveAsync(string, IReadOnlyList{StockLine}, CancellationToken)"/> inside the caller's transaction,
+    /// so that an order and its stock are written together. Domain events are the caller's to raise after commit;
+    /// the returned SKU ids are those that crossed their low-stock threshold.
+    /// </summary>
+    Task<(StockReservation Reservation, IReadOnlyList<StockLevel> LowStock)> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
+
+    /// <summary>Turns a reservation into a sale (after payment). Idempotent; a released reservation cannot be committed.</summary>
+    Task<StockReservation> CommitAsync(string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives reserved stock back (cancellation, payment timeout). Idempotent: stock returns exactly once; a committed reservation cannot be released.</summary>
+    Task<StockReservation> ReleaseAsync(string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>The reservation under a reference, or null.</summary>
+    Task<StockReservation?> FindReservationAsync(string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Adds or removes stock with a reason; idempotent by <see cref="StockAdjustment.Reference"/> per SKU. Available stock never goes below zero.</summary>
+    Task<StockLevel> AdjustAsync(StockAdjustment adjustment, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets the low-stock threshold of a SKU.</summary>
+    Task<StockLevel> SetLowStockThresholdAsync(long skuId, int threshold, CancellationToken cancellationToken = default);
+
+    /// <summary>The movement ledger of a SKU, newest first.</summary>
+    Task<PagedResult<StockMovement>> GetMovementsAsync(long skuId, int page, int pageSize, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,34 @@
+using Mall;
+using Mall.Catalog;
+using Mall.Catalog.Services;
+using Mall.Data;
+using Mall.Data.Migrations;
+using Mall.Events;
+using Mall.Inventory;
+using Mall.Inventory.Services;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Mall core services.</summary>
+public static class MallCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the core services (database access, migrations, catalog, inventory, in-process domain events).
+    /// A database provider must be registered too (<c>Mall.Data.*</c>); the web host's <c>AddMall</c> does both.
+    /// </summary>
+    public static IServiceCollection AddMallCore(this IServiceCollection services)
+    {
+        services.AddOptions<MallOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMallDatabase, MallDatabase>();
+        services.TryAddSingleton<MigrationRunner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMigrationSource, CoreMigrations>());
+        services.TryAddSingleton<IDomainEventDispatcher, InProcessDomainEventDispatcher>();
+        services.TryAddSingleton<ICategoryService, CategoryService>();
+        services.TryAddSingleton<IBrandService, BrandService>();
+        services.TryAddSingleton<IProductService, ProductService>();
+        services.TryAddSingleton<IInventoryService, InventoryService>();
+        return services;
+    }
+}
