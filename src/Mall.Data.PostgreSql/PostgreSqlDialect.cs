@@ -22,6 +22,9 @@ public sealed class PostgreSqlDialect : SqlDialectBase
     public override string ContainsIgnoreCase(string column, string patternParameter) => $"{column} ILIKE {patternParameter} ESCAPE '!'";
 
     /// <inheritdoc />
+    public override string InList(string column, string listParameter) => $"{column} = ANY({listParameter})";
+
+    /// <inheritdoc />
     public override string ColumnType(ColumnType type, int length) => type switch
     {
         Data.ColumnType.Int => "INTEGER",

@@ -46,6 +46,12 @@ public interface ISqlDialect
     /// <summary>A case-insensitive <c>LIKE</c> of a column against a pattern parameter, with <c>!</c> as escape character.</summary>
     string ContainsIgnoreCase(string column, string patternParameter);
 
+    /// <summary>
+    /// <c>column IN (…)</c> for a list parameter. Dapper expands a list into one parameter per item, except on
+    /// PostgreSQL, where it passes an array (<c>= ANY(@list)</c>).
+    /// </summary>
+    string InList(string column, string listParameter);
+
     /// <summary>Limit/offset clause for paging.</summary>
     string Page(string skipParameter, string takeParameter);
 

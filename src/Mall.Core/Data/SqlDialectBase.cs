@@ -36,6 +36,9 @@ public abstract class SqlDialectBase : ISqlDialect
     public virtual string ContainsIgnoreCase(string column, string patternParameter) => $"{column} LIKE {patternParameter} ESCAPE '!'";
 
     /// <inheritdoc />
+    public virtual string InList(string column, string listParameter) => $"{column} IN {listParameter}";
+
+    /// <inheritdoc />
     public virtual string Page(string skipParameter, string takeParameter) => $"LIMIT {takeParameter} OFFSET {skipParameter}";
 
     /// <inheritdoc />

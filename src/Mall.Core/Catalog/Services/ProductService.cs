@@ -49,7 +49,7 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         if (query.CategoryId is { } categoryId)
         {
             var ids = await categories.GetSubtreeIdsAsync(categoryId, cancellationToken).ConfigureAwait(false);
-            where.Append(" AND p.category_id IN @categoryIds");
+            where.Append(" AND ").Append(Dialect.InList("p.category_id", "@categoryIds"));
             parameters.Add("categoryIds", ids);
         }
         if (query.BrandId is { } brandId) { where.Append(" AND p.brand_id = @brandId"); parameters.Add("brandId", brandId); }
@@ -165,7 +165,7 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
             if (existing.Count > 0)
             {
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE mall_sku SET is_deleted = TRUE, updated_at = @now WHERE id IN @ids", new { ids = existing.Values.ToList(), now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    $"UPDATE mall_sku SET is_deleted = TRUE, updated_at = @now WHERE {Dialect.InList("id", "@ids")}", new { ids = existing.Values.ToList(), now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
             return await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE mall_product SET name = @Name, subtitle = @Subtitle, description = @Description, category_id = @CategoryId, brand_id = @BrandId, " +
@@ -242,11 +242,11 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         errors.ThrowIfAny();
     }
 
-    private static async Task EnsureCodesFreeAsync(DbTransaction tx, ProductInput input, long? productId, CancellationToken cancellationToken)
+    private async Task EnsureCodesFreeAsync(DbTransaction tx, ProductInput input, long? productId, CancellationToken cancellationToken)
     {
         var codes = input.Skus!.Select(s => s.Code!).ToList();
         var taken = (await tx.Connection!.QueryAsync<string>(new CommandDefinition(
-            productId is null ? "SELECT code FROM mall_sku WHERE code IN @codes" : "SELECT code FROM mall_sku WHERE code IN @codes AND product_id <> @productId",
+            $"SELECT code FROM mall_sku WHERE {Dialect.InList("code", "@codes")}" + (productId is null ? "" : " AND product_id <> @productId"),
             new { codes, productId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (taken.Count > 0)
             throw new MallConflictException($"SKU code(s) already used by another product: {string.Join(", ", taken)}.") { Code = "sku.duplicate_code" };
