@@ -1,0 +1,31 @@
+using Mall.Sample.Store;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Everything Mall needs, configured from the "Mall" section of appsettings.json (or environment variables such as
+// Mall__Database__Provider=PostgreSql and Mall__Database__ConnectionString=...).
+builder.Services.AddMall(builder.Configuration);
+// Registered after AddMall so that it runs once the migrations are applied.
+builder.Services.AddHostedService<DemoCatalogSeeder>();
+
+var app = builder.Build();
+
+app.MapMall();
+app.MapDemoImages();
+app.MapGet("/", () => Results.Redirect("/api/v1/catalog/products"));
+
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    foreach (var address in app.Urls)
+    {
+        Console.WriteLine($"Mall sample store listening on {address}");
+        Console.WriteLine($"  storefront API: {address}/api/v1/catalog/products");
+        Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (header X-Mall-Admin-Key)");
+        Console.WriteLine($"  health:         {address}/health");
+    }
+});
+
+app.Run();
+
+/// <summary>Entry point, visible to integration tests.</summary>
+public partial class Program;

@@ -1,0 +1,17 @@
+namespace Mall.Web;
+
+/// <summary>Route prefixes of Mall's HTTP API.</summary>
+public static class MallRoutes
+{
+    /// <summary>Everything of Mall's API lives under this prefix.</summary>
+    public const string ApiPrefix = "/api";
+
+    /// <summary>Storefront API for shoppers' clients (H5, mini-program, app), version 1.</summary>
+    public const string StorefrontV1 = "/api/v1";
+
+    /// <summary>Admin API.</summary>
+    public const string Admin = "/api/admin";
+
+    /// <summary>Health endpoint.</summary>
+    public const string Health = "/health";
+}

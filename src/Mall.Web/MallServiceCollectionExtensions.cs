@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mall;
+using Mall.Web.Hosting;
+using Mall.Web.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds Mall to an ASP.NET Core application.</summary>
+public static class MallServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Mall: core services, the SQLite, MySQL/MariaDB and PostgreSQL providers, start-up migrations, problem
+    /// details for Mall's routes, admin authentication and the database health check. Options are bound from the
+    /// <c>Mall</c> section of <paramref name="configuration"/> (when given), then <paramref name="configure"/> runs.
+    /// </summary>
+    /// <example><code>
+    /// builder.Services.AddMall(builder.Configuration);
+    /// builder.Services.AddMall(o => o.UsePostgreSql("Host=127.0.0.1;Database=mall;Username=mall"));
+    /// </code></example>
+    public static IServiceCollection AddMall(this IServiceCollection services, IConfiguration? configuration = null, Action<MallOptions>? configure = null)
+    {
+        var options = services.AddOptions<MallOptions>();
+        if (configuration is not null) options.Bind(configuration.GetSection(MallOptions.SectionName));
+        if (configure is not null) options.Configure(configure);
+
+        services.AddMallCore().AddMallSqlite().AddMallMySql().AddMallPostgreSql();
+        services.AddHostedService<MallMigrationHostedService>();
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails += MallProblems.Customize);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());
+        services.AddExceptionHandler<MallExceptionHandler>();
+        // Binding failures (malformed JSON, a bad query value) surface as exceptions the handler explains.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null);
+        services.AddAuthorizationBuilder().AddPolicy(MallAdminAuthentication.Policy, policy => policy
+            .AddAuthenticationSchemes(MallAdminAuthentication.Scheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(MallAdminAuthentication.Role));
+
+        services.AddHealthChecks().AddCheck<MallDatabaseHealthCheck>("database", tags: ["mall", "ready"]);
+        return services;
+    }
+
+    /// <summary>Adds Mall configured in code only.</summary>
+    public static IServiceCollection AddMall(this IServiceCollection services, Action<MallOptions> configure) =>
+        services.AddMall(configuration: null, configure);
+}

@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Web.Security;
+
+/// <summary>
+/// Authenticates admin clients by the shared key in <see cref="MallAdminOptions.ApiKey"/>, sent in the
+/// <c>X-Mall-Admin-Key</c> header. Compared in constant time. With no key configured nobody is an admin.
+/// </summary>
+internal sealed class AdminKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptionsMonitor<MallOptions> mallOptions)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(MallAdminAuthentication.HeaderName, out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+            return Task.FromResult(AuthenticateResult.NoResult());
+        var configured = mallOptions.CurrentValue.Admin.ApiKey;
+        if (string.IsNullOrEmpty(configured))
+            return Task.FromResult(AuthenticateResult.Fail("No admin key is configured (Mall:Admin:ApiKey)."));
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!)), SHA256.HashData(Encoding.UTF8.GetBytes(configured))))
+            return Task.FromResult(AuthenticateResult.Fail("Invalid admin key."));
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, MallAdminAuthentication.Role)], MallAdminAuthentication.Scheme);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), MallAdminAuthentication.Scheme)));
+    }
+}
+
+/// <summary>Names of Mall's admin authentication scheme, role and policy.</summary>
+public static class MallAdminAuthentication
+{
+    /// <summary>Authentication scheme of the admin key.</summary>
+    public const string Scheme = "MallAdminKey";
+
+    /// <summary>Header carrying the admin key.</summary>
+    public const string HeaderName = "X-Mall-Admin-Key";
+
+    /// <summary>Role of an admin.</summary>
+    public const string Role = "MallAdmin";
+
+    /// <summary>Authorization policy every admin endpoint requires.</summary>
+    public const string Policy = "Mall.Admin";
+}

@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Mall.Data;
+using Mall.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mall.Web.Tests;
+
+/// <summary>The sample store host on a fresh test database, without demo data, with a known admin key.</summary>
+public sealed class MallApp : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly TestDatabase _database;
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private MallApp(TestDatabase database, WebApplicationFactory<Program> factory)
+    {
+        _database = database;
+        _factory = factory;
+        Anonymous = factory.CreateClient();
+        Admin = factory.CreateClient();
+        Admin.DefaultRequestHeaders.Add("X-Mall-Admin-Key", AdminKey);
+    }
+
+    /// <summary>A client without credentials (a shopper).</summary>
+    public HttpClient Anonymous { get; }
+
+    /// <summary>A client with the admin key.</summary>
+    public HttpClient Admin { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public static async Task<MallApp> StartAsync(string provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web.ConfigureAppConfiguration((_, config) =>
+            config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Mall:Database:Provider"] = database.Provider,
+                ["Mall:Database:ConnectionString"] = database.ConnectionString,
+                ["Mall:Admin:ApiKey"] = AdminKey,
+                ["SampleStore:SeedDemoData"] = "false",
+            })));
+        var app = new MallApp(database, factory);
+        (await app.Anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
+        return app;
+    }
+
+    /// <summary>Counts rows of a table, to prove that a rejected request wrote nothing.</summary>
+    public async Task<long> CountAsync(string table)
+    {
+        await using var connection = await Services.GetRequiredService<IMallDatabase>().OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
+    }
+
+    public async Task<(long Products, long Skus, long Inventory, long Movements, long Categories, long Brands)> CountAllAsync() =>
+        (await CountAsync("mall_product"), await CountAsync("mall_sku"), await CountAsync("mall_inventory"),
+         await CountAsync("mall_stock_movement"), await CountAsync("mall_category"), await CountAsync("mall_brand"));
+
+    public async Task<JsonElement> PostOkAsync(string url, object body)
+    {
+        var response = await Admin.PostAsJsonAsync(url, body, Json);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {url} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Anonymous.Dispose();
+        Admin.Dispose();
+        await _factory.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
