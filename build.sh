@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Mall build script.
+#   ./build.sh          build the solution (Release)
+#   ./build.sh test     install (when missing, as root) and start MariaDB, PostgreSQL and Redis on free loopback
+#                       ports, run every test project against them, stop them, print "N passed, N failed"
+#   ./build.sh pack     build the NuGet packages into artifacts/packages
+#   ./build.sh bench    run the HTTP benchmarks (see bench/README.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+command=${1:-build}
+case "$command" in
+  build)
+    dotnet build Mall.sln -c Release
+    ;;
+
+  test)
+    # shellcheck source=eng/test-services.sh
+    source eng/test-services.sh
+    trap mall_services_stop EXIT
+    mall_services_start
+    dotnet build Mall.sln -c Release -v quiet -nologo
+
+    results=$(mktemp -d /tmp/mall-test-results.XXXXXX)
+    status=0 passed=0 failed=0 skipped=0
+    for project in tests/*.Tests/*.Tests.csproj; do
+      name=$(basename "$project" .csproj)
+      echo "== $name"
+      if ! dotnet test "$project" -c Release --no-build --nologo \
+          --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results"; then
+        status=1
+      fi
+      trx="$results/$name.trx"
+      if [ -f "$trx" ]; then
+        counters=$(grep -o '<Counters [^>]*>' "$trx")
+        count() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+        total=$(count total) executed=$(count executed)
+        passed=$((passed + $(count passed)))
+        failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
+        skipped=$((skipped + total - executed))
+      else
+        echo "$name produced no test results (did the test host crash?)"
+        failed=$((failed + 1)) status=1
+      fi
+    done
+    rm -rf "$results"
+    [ "$failed" -gt 0 ] && status=1
+    summary="$passed passed, $failed failed"
+    [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
+    echo "$summary"
+    exit $status
+    ;;
+
+  pack)
+    dotnet pack Mall.sln -c Release -o artifacts/packages
+    ;;
+
+  bench)
+    exec bench/run-http.sh "${@:2}"
+    ;;
+
+  *)
+    echo "usage: $0 [build|test|pack|bench]" >&2
+    exit 2
+    ;;
+esac
