@@ -62,7 +62,7 @@ _mall_start_mariadb() {
     "CREATE USER 'mall'@'%' IDENTIFIED BY 'mall'; GRANT ALL PRIVILEGES ON *.* TO 'mall'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;"
   MALL_SERVICES_STARTED+=(mariadb)
   export MALL_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=mall;Password=mall;SslMode=None;"
-  export MALL_MARIADB_SOCKET="$dir/mysqld.sock"
+  export MALL_MARIADB_SOCKET="$dir/mysqld.sock" MALL_MYSQL_PORT=$port
   _mall_log "MariaDB on 127.0.0.1:$port"
 }
 

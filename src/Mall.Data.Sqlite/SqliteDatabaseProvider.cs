@@ -19,15 +19,6 @@ public sealed class SqliteDatabaseProvider : IMallDatabaseProvider
     public DbConnection CreateConnection(string connectionString) => new SqliteConnection(connectionString);
 
     /// <inheritdoc />
-    public async ValueTask PrepareConnectionAsync(DbConnection connection, CancellationToken cancellationToken)
-    {
-        // WAL (set once per file in InitializeAsync) makes NORMAL durable enough and much faster than FULL.
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous = NORMAL";
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
     public async Task InitializeAsync(string connectionString, CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);

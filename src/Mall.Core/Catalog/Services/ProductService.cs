@@ -12,19 +12,9 @@ namespace Mall.Catalog.Services;
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
 public sealed class ProductService(IMallDatabase database, ICategoryService categories, TimeProvider clock) : IProductService
 {
-    private const string ProductColumns =
-        "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.description AS Description, p.category_id AS CategoryId, p.brand_id AS BrandId, " +
-        "p.specs AS Specs, p.images AS Images, p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, " +
-        "p.created_at AS CreatedAt, p.updated_at AS UpdatedAt";
-
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
         "p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, p.created_at AS CreatedAt";
-
-    private const string SkuColumns =
-        "s.id AS Id, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.member_price AS MemberPrice, " +
-        "s.market_price AS MarketPrice, s.barcode AS Barcode, s.weight_grams AS WeightGrams, s.image_url AS ImageUrl, " +
-        "i.received AS Received, i.available AS Available, i.reserved AS Reserved, i.sold AS Sold, i.low_stock_threshold AS LowStockThreshold";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -80,7 +70,7 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
             $"SELECT {SummaryColumns} FROM mall_product p WHERE {where} ORDER BY {orderBy} {Dialect.Page("@skip", "@take")};" +
             $"SELECT COUNT(*) FROM mall_product p WHERE {where}",
             parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var rows = await grid.ReadAsync<ProductRow>().ConfigureAwait(false);
+        var rows = await grid.ReadAsync<ProductSummaryRow>().ConfigureAwait(false);
         var total = await grid.ReadSingleAsync<long>().ConfigureAwait(false);
         return new PagedResult<ProductSummary>(rows.Select(r => r.ToSummary()).ToList(), query.Page, query.PageSize, total);
     }
@@ -92,18 +82,82 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         return await LoadAsync(connection, null, id, storefront, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Loads a product with its live SKUs and stock in one round trip. This is the storefront's hottest read, so it
+    /// reads by ordinal with a plain data reader rather than through Dapper's per-call column mapping.
+    /// </summary>
     private static async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, CancellationToken cancellationToken)
     {
-        var productFilter = storefront ? " AND p.is_deleted = FALSE AND p.status = @published" : "";
-        // One round trip: the product and its live SKUs with their stock.
-        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"SELECT {ProductColumns} FROM mall_product p WHERE p.id = @id{productFilter};" +
-            $"SELECT {SkuColumns} FROM mall_sku s JOIN mall_inventory i ON i.sku_id = s.id WHERE s.product_id = @id AND s.is_deleted = FALSE ORDER BY s.sort_order, s.id",
-            new { id, published = (short)ProductStatus.Published }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var product = await grid.ReadSingleOrDefaultAsync<ProductRow>().ConfigureAwait(false);
-        var skus = await grid.ReadAsync<SkuRow>().ConfigureAwait(false);
-        return product?.ToProduct(skus.Select(s => s.ToSku()).ToList());
+        await using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = storefront ? StorefrontDetailSql : AdminDetailSql;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = id;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        var product = new Product
+        {
+            Id = reader.GetInt64(0),
+            Name = reader.GetString(1),
+            Subtitle = NullableString(reader, 2),
+            Description = NullableString(reader, 3),
+            CategoryId = reader.GetInt64(4),
+            BrandId = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+            Specs = JsonList<SpecDimension>(NullableString(reader, 6)),
+            Images = JsonList<string>(NullableString(reader, 7)),
+            Status = (ProductStatus)reader.GetInt16(8),
+            MinPrice = Money.FromCents(reader.GetInt64(9)),
+            MaxPrice = Money.FromCents(reader.GetInt64(10)),
+            IsDeleted = reader.GetBoolean(11),
+            CreatedAt = Utc.Of(reader.GetDateTime(12)),
+            UpdatedAt = Utc.Of(reader.GetDateTime(13)),
+        };
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        var skus = new List<Sku>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var skuId = reader.GetInt64(0);
+            skus.Add(new Sku
+            {
+                Id = skuId,
+                ProductId = reader.GetInt64(1),
+                Code = reader.GetString(2),
+                SpecValues = JsonList<string>(NullableString(reader, 3)),
+                Price = Money.FromCents(reader.GetInt64(4)),
+                MemberPrice = reader.IsDBNull(5) ? null : Money.FromCents(reader.GetInt64(5)),
+                MarketPrice = reader.IsDBNull(6) ? null : Money.FromCents(reader.GetInt64(6)),
+                Barcode = NullableString(reader, 7),
+                WeightGrams = reader.GetInt32(8),
+                ImageUrl = NullableString(reader, 9),
+                Stock = new StockLevel
+                {
+                    SkuId = skuId, Received = reader.GetInt64(10), Available = reader.GetInt64(11), Reserved = reader.GetInt64(12),
+                    Sold = reader.GetInt64(13), LowStockThreshold = reader.GetInt32(14),
+                },
+            });
+        }
+        return product with { Skus = skus };
     }
+
+    private const string DetailProductSql =
+        "SELECT p.id, p.name, p.subtitle, p.description, p.category_id, p.brand_id, p.specs, p.images, p.status, p.min_price, p.max_price, p.is_deleted, " +
+        "p.created_at, p.updated_at FROM mall_product p WHERE p.id = @id";
+
+    private const string DetailSkusSql =
+        ";SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.member_price, s.market_price, s.barcode, s.weight_grams, s.image_url, " +
+        "i.received, i.available, i.reserved, i.sold, i.low_stock_threshold " +
+        "FROM mall_sku s JOIN mall_inventory i ON i.sku_id = s.id WHERE s.product_id = @id AND s.is_deleted = FALSE ORDER BY s.sort_order, s.id";
+
+    private const string AdminDetailSql = DetailProductSql + DetailSkusSql;
+
+    private static readonly string StorefrontDetailSql =
+        $"{DetailProductSql} AND p.is_deleted = FALSE AND p.status = {(int)ProductStatus.Published}{DetailSkusSql}";
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static IReadOnlyList<T> JsonList<T>(string? json) => string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];
 
     /// <inheritdoc />
     public async Task<Product> CreateAsync(ProductInput input, CancellationToken cancellationToken = default)
@@ -302,68 +356,27 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
     private static string EscapeLike(string value) =>
         value.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
 
-    private sealed class ProductRow
+    private sealed class ProductSummaryRow
     {
         public long Id { get; set; }
         public string Name { get; set; } = "";
         public string? Subtitle { get; set; }
-        public string? Description { get; set; }
         public long CategoryId { get; set; }
         public long? BrandId { get; set; }
-        public string? Specs { get; set; }
         public string? Images { get; set; }
         public short Status { get; set; }
         public long MinPrice { get; set; }
         public long MaxPrice { get; set; }
         public bool IsDeleted { get; set; }
         public DateTime CreatedAt { get; set; }
-        public DateTime UpdatedAt { get; set; }
 
-        private IReadOnlyList<string> ImageList => string.IsNullOrEmpty(Images) ? [] : JsonSerializer.Deserialize<List<string>>(Images, Json) ?? [];
-
-        public Product ToProduct(IReadOnlyList<Sku> skus) => new()
-        {
-            Id = Id, Name = Name, Subtitle = Subtitle, Description = Description, CategoryId = CategoryId, BrandId = BrandId,
-            Specs = string.IsNullOrEmpty(Specs) ? [] : JsonSerializer.Deserialize<List<SpecDimension>>(Specs, Json) ?? [],
-            Images = ImageList, Status = (ProductStatus)Status,
-            MinPrice = Money.FromCents(MinPrice), MaxPrice = Money.FromCents(MaxPrice), IsDeleted = IsDeleted,
-            CreatedAt = Utc.Of(CreatedAt), UpdatedAt = Utc.Of(UpdatedAt), Skus = skus,
-        };
+        private IReadOnlyList<string> ImageList => JsonList<string>(Images);
 
         public ProductSummary ToSummary() => new()
         {
             Id = Id, Name = Name, Subtitle = Subtitle, CategoryId = CategoryId, BrandId = BrandId, ImageUrl = ImageList.FirstOrDefault(),
             MinPrice = Money.FromCents(MinPrice), MaxPrice = Money.FromCents(MaxPrice), Status = (ProductStatus)Status, IsDeleted = IsDeleted,
             CreatedAt = Utc.Of(CreatedAt),
-        };
-    }
-
-    private sealed class SkuRow
-    {
-        public long Id { get; set; }
-        public long ProductId { get; set; }
-        public string Code { get; set; } = "";
-        public string? SpecValues { get; set; }
-        public long Price { get; set; }
-        public long? MemberPrice { get; set; }
-        public long? MarketPrice { get; set; }
-        public string? Barcode { get; set; }
-        public int WeightGrams { get; set; }
-        public string? ImageUrl { get; set; }
-        public long Received { get; set; }
-        public long Available { get; set; }
-        public long Reserved { get; set; }
-        public long Sold { get; set; }
-        public int LowStockThreshold { get; set; }
-
-        public Sku ToSku() => new()
-        {
-            Id = Id, ProductId = ProductId, Code = Code,
-            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
-            Price = Money.FromCents(Price), MemberPrice = MemberPrice is { } m ? Money.FromCents(m) : null,
-            MarketPrice = MarketPrice is { } k ? Money.FromCents(k) : null,
-            Barcode = Barcode, WeightGrams = WeightGrams, ImageUrl = ImageUrl,
-            Stock = new StockLevel { SkuId = Id, Received = Received, Available = Available, Reserved = Reserved, Sold = Sold, LowStockThreshold = LowStockThreshold },
         };
     }
 }

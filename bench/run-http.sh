@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# HTTP benchmarks: for each database, starts bench/Mall.Bench.Http (Release) on a seeded catalog and drives each
+# endpoint with wrk from this machine's loopback. Baselines are measured in the same run on the same host:
+#   /plaintext, /json               hello-world endpoints
+#   /raw/products/{id}              the same product-by-id queries with plain ADO.NET
+#   /api/v1/catalog/products/{id}   Mall's storefront product endpoint (no cache: every request is a miss)
+# Product ids are random in 1..BENCH_PRODUCTS. Results: a Markdown table on stdout and in bench/results/.
+# Settings (environment): BENCH_PROVIDERS ("Sqlite MySql PostgreSql"), BENCH_DURATION (10s), BENCH_CONNECTIONS (32),
+# BENCH_THREADS (1), BENCH_PRODUCTS (1000), BENCH_ROUNDS (2: endpoints are measured in interleaved rounds and the
+# mean is reported, so that drift during the run does not favour one endpoint).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+providers=${BENCH_PROVIDERS:-"Sqlite MySql PostgreSql"}
+duration=${BENCH_DURATION:-10s}
+connections=${BENCH_CONNECTIONS:-32}
+threads=${BENCH_THREADS:-1}
+rounds=${BENCH_ROUNDS:-2}
+export BENCH_PRODUCTS=${BENCH_PRODUCTS:-1000}
+
+if ! command -v wrk >/dev/null 2>&1; then
+  [ "$(id -u)" = "0" ] || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+# shellcheck source=../eng/test-services.sh
+source eng/test-services.sh
+unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
+app_pid=""
+cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; mall_services_stop; }
+trap cleanup EXIT
+mall_services_start
+dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null
+dll=bench/Mall.Bench.Http/bin/Release/net10.0/Mall.Bench.Http.dll
+
+# measure <url> [lua prefix] -> requests/second; fails on any non-2xx answer or socket error
+measure() {
+  local url=$1 prefix=${2:-} out
+  if [ -n "$prefix" ]; then
+    out=$(wrk -t"$threads" -c"$connections" -d"$duration" -s bench/random-id.lua "$url" -- "$prefix")
+  else
+    out=$(wrk -t"$threads" -c"$connections" -d"$duration" "$url")
+  fi
+  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "wrk reported errors for $url:" >&2; echo "$out" >&2; return 1; fi
+  awk '/Requests\/sec/ {print $2}' <<<"$out"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mean() { awk '{ s += $1 } END { printf "%.0f", s / NR }'; }
+
+mkdir -p bench/results
+report=bench/results/http-$(date -u +%Y%m%d-%H%M%S).md
+{
+  echo "wrk -t$threads -c$connections -d$duration, mean of $rounds interleaved rounds, $BENCH_PRODUCTS products × 4 SKUs, random ids; $(nproc) cores; $(date -u +%Y-%m-%d)"
+  echo
+  echo "| database | plaintext req/s | JSON req/s | raw ADO.NET by id req/s | Mall catalog by id req/s | Mall / raw ADO.NET | Mall / JSON |"
+  echo "|---|---|---|---|---|---|---|"
+} >"$report"
+
+for provider in $providers; do
+  case $provider in
+    Sqlite) cs="Data Source=$MALL_SERVICES_DIR/bench.db" ;;
+    MySql)
+      mariadb --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot -e "CREATE DATABASE mall_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+      cs="Server=127.0.0.1;Port=$MALL_MYSQL_PORT;Database=mall_bench;User ID=mall;Password=mall;SslMode=None;Maximum Pool Size=200" ;;
+    PostgreSql)
+      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -c "CREATE DATABASE mall_bench"
+      cs="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=mall_bench;Username=postgres;Maximum Pool Size=200" ;;
+    *) echo "unknown provider $provider" >&2; exit 2 ;;
+  esac
+  port=$(_mall_free_port)
+  base="http://127.0.0.1:$port"
+  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
+    dotnet "$dll" >"$MALL_SERVICES_DIR/bench-$provider.log" 2>&1 &
+  app_pid=$!
+  _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/bench-$provider.log" >&2; exit 1; }
+  curl -sf "$base/api/v1/catalog/products/1" >/dev/null
+  curl -sf "$base/raw/products/1" >/dev/null
+
+  # Warm up every endpoint (JIT, tiered compilation, connection pools), then measure.
+  for path in /plaintext /json; do wrk -t1 -c8 -d3s "$base$path" >/dev/null; done
+  wrk -t1 -c8 -d3s -s bench/random-id.lua "$base" -- /raw/products/ >/dev/null
+  wrk -t1 -c8 -d3s -s bench/random-id.lua "$base" -- /api/v1/catalog/products/ >/dev/null
+  : >"$MALL_SERVICES_DIR/rps"
+  for ((round = 0; round < rounds; round++)); do
+    echo "plaintext $(measure "$base/plaintext")" >>"$MALL_SERVICES_DIR/rps"
+    echo "json $(measure "$base/json")" >>"$MALL_SERVICES_DIR/rps"
+    echo "raw $(measure "$base" /raw/products/)" >>"$MALL_SERVICES_DIR/rps"
+    echo "mall $(measure "$base" /api/v1/catalog/products/)" >>"$MALL_SERVICES_DIR/rps"
+  done
+  pick() { awk -v k="$1" '$1 == k { print $2 }' "$MALL_SERVICES_DIR/rps" | mean; }
+  plaintext=$(pick plaintext) json=$(pick json) raw=$(pick raw) mall=$(pick mall)
+  echo "$provider: $(tr '\n' ' ' <"$MALL_SERVICES_DIR/rps")" >&2
+  echo "| $provider | $plaintext | $json | $raw | $mall | $(ratio "$mall" "$raw") | $(ratio "$mall" "$json") |" >>"$report"
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+done
+
+cat "$report"
+echo
+echo "(written to $report)"
