@@ -22,8 +22,8 @@ public interface IInventoryService
 
     /// <summary>
     /// <see cref="ReserveAsync(string, IReadOnlyList{StockLine}, CancellationToken)"/> inside the caller's transaction,
-    /// so that an order and its stock are written together. Domain events are the caller's to raise after commit;
-    /// the returned SKU ids are those that crossed their low-stock threshold.
+    /// so that an order and its stock are written together. Domain events are the caller's to raise after commit:
+    /// <c>LowStock</c> lists the SKUs whose available stock crossed their low-stock threshold.
     /// </summary>
     Task<(StockReservation Reservation, IReadOnlyList<StockLevel> LowStock)> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
