@@ -53,7 +53,7 @@ case "$command" in
     ;;
 
   pack)
-    dotnet pack Mall.sln -c Release -o artifacts/packages
+    for project in src/*/*.csproj; do dotnet pack "$project" -c Release -o artifacts/packages; done
     ;;
 
   bench)
