@@ -41,10 +41,16 @@ mall_services_install() {
   fi
   _mall_log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # Keep the packages' own service scripts from starting servers on the default ports.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-  apt-get update -qq >/dev/null
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Keep the packages' own service scripts from starting servers on the default ports while they install.
+  local own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
+  local rc=0
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >/dev/null || rc=$?
+  [ -n "$own_policy" ] && rm -f /usr/sbin/policy-rc.d
+  [ "$rc" = 0 ] || _mall_log "apt-get failed ($rc) installing ${missing[*]}"
+  return "$rc"
 }
 
 _mall_start_mariadb() {

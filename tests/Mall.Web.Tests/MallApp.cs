@@ -37,21 +37,37 @@ public sealed class MallApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<MallApp> StartAsync(string provider)
+    public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web.ConfigureAppConfiguration((_, config) =>
-            config.AddInMemoryCollection(new Dictionary<string, string?>
+        var factory = CreateFactory(database, configureServices);
+        try
+        {
+            var app = new MallApp(database, factory);
+            (await app.Anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
+            return app;
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The sample store's host on <paramref name="database"/> (not started until a client is created).</summary>
+    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, Action<IServiceCollection>? configureServices = null) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Mall:Database:Provider"] = database.Provider,
                 ["Mall:Database:ConnectionString"] = database.ConnectionString,
                 ["Mall:Admin:ApiKey"] = AdminKey,
                 ["SampleStore:SeedDemoData"] = "false",
-            })));
-        var app = new MallApp(database, factory);
-        (await app.Anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
-        return app;
-    }
+            }));
+            if (configureServices is not null) web.ConfigureServices(configureServices);
+        });
 
     /// <summary>Counts rows of a table, to prove that a rejected request wrote nothing.</summary>
     public async Task<long> CountAsync(string table)
