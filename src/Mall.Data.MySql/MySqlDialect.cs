@@ -29,7 +29,7 @@ public sealed class MySqlDialect : SqlDialectBase
         $"{Insert(table, columns, values)} ON DUPLICATE KEY UPDATE {string.Join(", ", updateColumns.Select(c => $"{c} = VALUES({c})"))}";
 
     /// <inheritdoc />
-    public override string ColumnType(ColumnType type, int length) => type switch
+    public override string TypeName(ColumnType type, int length) => type switch
     {
         Data.ColumnType.Int => "INT",
         Data.ColumnType.BigInt => "BIGINT",

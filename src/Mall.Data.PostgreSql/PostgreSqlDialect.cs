@@ -25,7 +25,7 @@ public sealed class PostgreSqlDialect : SqlDialectBase
     public override string InList(string column, string listParameter) => $"{column} = ANY({listParameter})";
 
     /// <inheritdoc />
-    public override string ColumnType(ColumnType type, int length) => type switch
+    public override string TypeName(ColumnType type, int length) => type switch
     {
         Data.ColumnType.Int => "INTEGER",
         Data.ColumnType.BigInt => "BIGINT",

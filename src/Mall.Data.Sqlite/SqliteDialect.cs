@@ -23,7 +23,7 @@ public sealed class SqliteDialect : SqlDialectBase
     public override string ForUpdate => "";
 
     /// <inheritdoc />
-    public override string ColumnType(ColumnType type, int length) => type switch
+    public override string TypeName(ColumnType type, int length) => type switch
     {
         Data.ColumnType.Int or Data.ColumnType.BigInt or Data.ColumnType.SmallInt or Data.ColumnType.Bool => "INTEGER",
         _ => "TEXT",

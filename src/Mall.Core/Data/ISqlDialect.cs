@@ -55,8 +55,8 @@ public interface ISqlDialect
     /// <summary>Limit/offset clause for paging.</summary>
     string Page(string skipParameter, string takeParameter);
 
-    /// <summary>Renders a column type of the schema builder.</summary>
-    string ColumnType(ColumnType type, int length);
+    /// <summary>The database type name of a portable column type, e.g. <c>VARCHAR(200)</c>.</summary>
+    string TypeName(ColumnType type, int length);
 
     /// <summary>Renders an auto-incrementing 64-bit primary key column definition.</summary>
     string IdentityColumn(string name);

@@ -42,7 +42,7 @@ public abstract class SqlDialectBase : ISqlDialect
     public virtual string Page(string skipParameter, string takeParameter) => $"LIMIT {takeParameter} OFFSET {skipParameter}";
 
     /// <inheritdoc />
-    public abstract string ColumnType(ColumnType type, int length);
+    public abstract string TypeName(ColumnType type, int length);
 
     /// <inheritdoc />
     public abstract string IdentityColumn(string name);

@@ -23,9 +23,9 @@ public interface IInventoryService
     /// <summary>
     /// <see cref="ReserveAsync(string, IReadOnlyList{StockLine}, CancellationToken)"/> inside the caller's transaction,
     /// so that an order and its stock are written together. Domain events are the caller's to raise after commit:
-    /// <c>LowStock</c> lists the SKUs whose available stock crossed their low-stock threshold.
+    /// <see cref="StockReservationResult.LowStockCrossed"/> lists the SKUs whose available stock crossed their low-stock threshold.
     /// </summary>
-    Task<(StockReservation Reservation, IReadOnlyList<StockLevel> LowStock)> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
+    Task<StockReservationResult> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
     /// <summary>Turns a reservation into a sale (after payment). Idempotent; a released reservation cannot be committed.</summary>
     Task<StockReservation> CommitAsync(string reference, CancellationToken cancellationToken = default);

@@ -100,5 +100,5 @@ public sealed class TableBuilder(ISqlDialect dialect)
     }
 
     internal static string Column(ISqlDialect dialect, string name, ColumnType type, int length, bool nullable, string? defaultSql) =>
-        $"{name} {dialect.ColumnType(type, length)}{(defaultSql is null ? "" : " DEFAULT " + defaultSql)}{(nullable ? " NULL" : " NOT NULL")}";
+        $"{name} {dialect.TypeName(type, length)}{(defaultSql is null ? "" : " DEFAULT " + defaultSql)}{(nullable ? " NULL" : " NOT NULL")}";
 }

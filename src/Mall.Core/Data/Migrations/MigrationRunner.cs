@@ -26,8 +26,8 @@ public sealed class MigrationRunner(IMallDatabase database, IEnumerable<IMigrati
         await using var migrationLock = await dialect.AcquireLockAsync(connection, "mall_migrations", LockTimeout, cancellationToken).ConfigureAwait(false);
 
         await connection.ExecuteAsync(new CommandDefinition(
-            $"CREATE TABLE IF NOT EXISTS {HistoryTable} (module {dialect.ColumnType(ColumnType.String, 200)} NOT NULL, version {dialect.ColumnType(ColumnType.BigInt, 0)} NOT NULL, " +
-            $"name {dialect.ColumnType(ColumnType.String, 200)} NOT NULL, applied_at {dialect.ColumnType(ColumnType.DateTime, 0)} NOT NULL, PRIMARY KEY (module, version)){dialect.CreateTableSuffix}",
+            $"CREATE TABLE IF NOT EXISTS {HistoryTable} (module {dialect.TypeName(ColumnType.String, 200)} NOT NULL, version {dialect.TypeName(ColumnType.BigInt, 0)} NOT NULL, " +
+            $"name {dialect.TypeName(ColumnType.String, 200)} NOT NULL, applied_at {dialect.TypeName(ColumnType.DateTime, 0)} NOT NULL, PRIMARY KEY (module, version)){dialect.CreateTableSuffix}",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
 
         var applied = (await connection.QueryAsync<(string Module, long Version)>(new CommandDefinition(

@@ -60,6 +60,11 @@ public sealed record StockReservationLine(long SkuId, int Quantity, ReservationS
 /// <param name="Replayed">True when the reference had been processed before and nothing changed now.</param>
 public sealed record StockReservation(string Reference, IReadOnlyList<StockReservationLine> Lines, bool Replayed);
 
+/// <summary>Result of a reservation made inside a caller's transaction.</summary>
+/// <param name="Reservation">The reservation.</param>
+/// <param name="LowStockCrossed">Stock levels that dropped below their low-stock threshold; raise <see cref="StockLowEvent"/>s for them after commit.</param>
+public sealed record StockReservationResult(StockReservation Reservation, IReadOnlyList<StockLevel> LowStockCrossed);
+
 /// <summary>A ledger entry.</summary>
 public sealed record StockMovement
 {

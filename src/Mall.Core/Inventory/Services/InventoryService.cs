@@ -27,36 +27,29 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
     /// <inheritdoc />
     public async Task<StockReservation> ReserveAsync(string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {
-        ValidateReservation(reference, lines);
-        var existing = await FindReservationAsync(reference, cancellationToken).ConfigureAwait(false);
-        if (existing is not null) return existing with { Replayed = true };
-
-        (StockReservation Reservation, IReadOnlyList<StockLevel> LowStock) result;
+        StockReservationResult result;
         try
         {
-            result = await database.InTransactionAsync(tx => ReserveCoreAsync(tx, reference, lines, cancellationToken), cancellationToken).ConfigureAwait(false);
+            result = await database.InTransactionAsync(tx => ReserveAsync(tx, reference, lines, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (Dialect.IsUniqueViolation(ex))
         {
             // The same reference was reserved concurrently and won; ours rolled back. Answer as a replay.
             return (await FindReservationAsync(reference, cancellationToken).ConfigureAwait(false))! with { Replayed = true };
         }
-        await RaiseLowStockAsync(result.LowStock, cancellationToken).ConfigureAwait(false);
+        await RaiseLowStockAsync(result.LowStockCrossed, cancellationToken).ConfigureAwait(false);
         return result.Reservation;
     }
 
     /// <inheritdoc />
-    public async Task<(StockReservation Reservation, IReadOnlyList<StockLevel> LowStock)> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
+    public async Task<StockReservationResult> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {
         ValidateReservation(reference, lines);
-        var existing = await LoadLinesAsync(transaction.Connection!, transaction, reference, lockRows: false, cancellationToken).ConfigureAwait(false);
-        if (existing.Count > 0) return (new StockReservation(reference, existing, true), []);
-        return await ReserveCoreAsync(transaction, reference, lines, cancellationToken).ConfigureAwait(false);
-    }
+        var connection = transaction.Connection!;
+        // A repeated reference answers with the first result, whatever stock is left now.
+        var existing = await LoadLinesAsync(connection, transaction, reference, lockRows: false, cancellationToken).ConfigureAwait(false);
+        if (existing.Count > 0) return new StockReservationResult(new StockReservation(reference, existing, true), []);
 
-    private async Task<(StockReservation, IReadOnlyList<StockLevel>)> ReserveCoreAsync(DbTransaction tx, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
-    {
-        var connection = tx.Connection!;
         var now = clock.GetUtcNow().UtcDateTime;
         var lowStock = new List<StockLevel>();
         // Merge lines of the same SKU and lock rows in id order, so that two multi-line reservations never deadlock.
@@ -66,23 +59,23 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
             // The one conditional update that makes overselling impossible.
             var updated = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE mall_inventory SET available = available - @Quantity, reserved = reserved + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND available >= @Quantity",
-                new { line.SkuId, line.Quantity, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { line.SkuId, line.Quantity, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (updated == 0)
             {
-                var level = await FindLevelAsync(connection, tx, line.SkuId, cancellationToken).ConfigureAwait(false)
+                var level = await FindLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false)
                     ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
                 throw new MallConflictException($"SKU {line.SkuId} has {level.Available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
             }
             await connection.ExecuteAsync(new CommandDefinition(
                 "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @SkuId, @Quantity, @status, @now, @now)",
-                new { reference, line.SkuId, line.Quantity, status = ReservationStatus.Reserved, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await InsertMovementAsync(tx, line.SkuId, StockMovementKind.Reserve, reference, line.Quantity, null, now, cancellationToken).ConfigureAwait(false);
+                new { reference, line.SkuId, line.Quantity, status = ReservationStatus.Reserved, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await InsertMovementAsync(transaction, line.SkuId, StockMovementKind.Reserve, reference, line.Quantity, null, now, cancellationToken).ConfigureAwait(false);
 
-            var after = await GetLevelAsync(connection, tx, line.SkuId, cancellationToken).ConfigureAwait(false);
+            var after = await GetLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false);
             if (CrossedThreshold(after, line.Quantity)) lowStock.Add(after);
         }
         var reservation = new StockReservation(reference, merged.Select(l => new StockReservationLine(l.SkuId, l.Quantity, ReservationStatus.Reserved)).ToList(), false);
-        return (reservation, lowStock);
+        return new StockReservationResult(reservation, lowStock);
     }
 
     /// <inheritdoc />
