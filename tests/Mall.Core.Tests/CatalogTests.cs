@@ -49,6 +49,16 @@ public class CatalogTests
         Assert.Equal(3, (await products.SearchAsync(new ProductQuery { Keyword = "item 1", MaxPrice = 15m })).Total); // every word: Item 1, 11, 12
         Assert.Equal(4, (await products.SearchAsync(new ProductQuery { MinPrice = 10m, MaxPrice = 14m })).Total); // 10, 11.25, 12.5, 13.75
 
+        // Price ranges match SKU prices, not the span between a product's cheapest and dearest SKU.
+        var span = await products.CreateAsync(new ProductInput
+        {
+            Name = "Span", CategoryId = other.Id, Specs = [new SpecDimension("V", ["a", "b"])],
+            Skus = [new SkuInput { Code = "SPAN-A", SpecValues = ["a"], Price = 100m }, new SkuInput { Code = "SPAN-B", SpecValues = ["b"], Price = 200m }],
+        });
+        Assert.DoesNotContain(span.Id, (await products.SearchAsync(new ProductQuery { MinPrice = 120m, MaxPrice = 180m })).Items.Select(p => p.Id));
+        Assert.Contains(span.Id, (await products.SearchAsync(new ProductQuery { MinPrice = 150m, MaxPrice = 250m })).Items.Select(p => p.Id));
+        Assert.Contains(span.Id, (await products.SearchAsync(new ProductQuery { MinPrice = 150m })).Items.Select(p => p.Id));
+
         var bad = await Assert.ThrowsAsync<MallValidationException>(() => products.SearchAsync(new ProductQuery { Page = 0, PageSize = 101, MinPrice = -1 }));
         Assert.Equal(["minPrice", "page", "pageSize"], bad.Errors.Keys.Order());
     }

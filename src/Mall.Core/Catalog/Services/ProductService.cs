@@ -43,8 +43,17 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
             parameters.Add("categoryIds", ids);
         }
         if (query.BrandId is { } brandId) { where.Append(" AND p.brand_id = @brandId"); parameters.Add("brandId", brandId); }
-        if (query.MinPrice is { } minPrice) { where.Append(" AND p.max_price >= @minPrice"); parameters.Add("minPrice", Money.ToCents(minPrice)); }
-        if (query.MaxPrice is { } maxPrice) { where.Append(" AND p.min_price <= @maxPrice"); parameters.Add("maxPrice", Money.ToCents(maxPrice)); }
+        if (query.MinPrice is { } minPrice) parameters.Add("minPrice", Money.ToCents(minPrice));
+        if (query.MaxPrice is { } maxPrice) parameters.Add("maxPrice", Money.ToCents(maxPrice));
+        // A product matches when one of its SKUs is priced in range. With one bound that is the product's own
+        // min/max price; with both, a SKU must lie between them (5 and 20 do not match 10–15).
+        where.Append((query.MinPrice, query.MaxPrice) switch
+        {
+            (not null, not null) => " AND EXISTS (SELECT 1 FROM mall_sku s WHERE s.product_id = p.id AND s.is_deleted = FALSE AND s.price >= @minPrice AND s.price <= @maxPrice)",
+            (not null, null) => " AND p.max_price >= @minPrice",
+            (null, not null) => " AND p.min_price <= @maxPrice",
+            _ => "",
+        });
         if (!string.IsNullOrWhiteSpace(query.Keyword))
         {
             // Every word must occur in the name; words are matched literally (LIKE wildcards escaped).
