@@ -6,6 +6,8 @@ using Mall.Data.Migrations;
 using Mall.Events;
 using Mall.Inventory;
 using Mall.Inventory.Services;
+using Mall.Ordering;
+using Mall.Ordering.Services;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -14,7 +16,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MallCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the core services (database access, migrations, catalog, inventory, in-process domain events).
+    /// Adds the core services (database access, migrations, catalog, inventory, orders, in-process domain events).
+    /// Background jobs (<see cref="UnpaidOrderCanceller"/>) are the host's to add; the web host's <c>AddMall</c> does.
     /// A database provider must be registered too (<c>Mall.Data.*</c>); the web host's <c>AddMall</c> does both.
     /// </summary>
     public static IServiceCollection AddMallCore(this IServiceCollection services)
@@ -29,6 +32,8 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IBrandService, BrandService>();
         services.TryAddSingleton<IProductService, ProductService>();
         services.TryAddSingleton<IInventoryService, InventoryService>();
+        services.AddOptions<OrderingOptions>();
+        services.TryAddSingleton<IOrderService, OrderService>();
         return services;
     }
 }

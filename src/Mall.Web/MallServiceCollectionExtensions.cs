@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mall;
+using Mall.Ordering;
+using Mall.Ordering.Services;
 using Mall.Web.Hosting;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -30,7 +32,9 @@ public static class MallServiceCollectionExtensions
         if (configure is not null) options.Configure(configure);
 
         services.AddMallCore().AddMallSqlite().AddMallMySql().AddMallPostgreSql();
+        if (configuration is not null) services.Configure<OrderingOptions>(configuration.GetSection($"{MallOptions.SectionName}:Ordering"));
         services.AddHostedService<MallMigrationHostedService>();
+        services.AddHostedService<UnpaidOrderCanceller>();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails += MallProblems.Customize);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());

@@ -23,7 +23,7 @@ public class MigrationTests
         Assert.Equal(0, second);
         await using var connection = await services.GetRequiredService<IMallDatabase>().OpenConnectionAsync();
         var versions = (await connection.QueryAsync<long>("SELECT version FROM mall_schema_migrations WHERE module = 'Mall.Core' ORDER BY version")).ToList();
-        Assert.Equal([1L, 2L], versions);
+        Assert.Equal(new CoreMigrations().Migrations.Select(m => m.Version), versions);
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
@@ -65,7 +65,7 @@ public class MigrationTests
         await using var connection = await services.GetRequiredService<IMallDatabase>().OpenConnectionAsync();
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mall_schema_migrations WHERE module = @m", new { m = BrokenModule.Name }));
         // The core module before it was applied and stays applied.
-        Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mall_schema_migrations WHERE module = 'Mall.Core'"));
+        Assert.Equal((long)new CoreMigrations().Migrations.Count, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mall_schema_migrations WHERE module = 'Mall.Core'"));
     }
 
     private sealed class SlowModule : IMigrationSource

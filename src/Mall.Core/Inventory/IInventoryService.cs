@@ -33,6 +33,12 @@ public interface IInventoryService
     /// <summary>Gives reserved stock back (cancellation, payment timeout). Idempotent: stock returns exactly once; a committed reservation cannot be released.</summary>
     Task<StockReservation> ReleaseAsync(string reference, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="CommitAsync(string, CancellationToken)"/> inside the caller's transaction (e.g. with the order's move to paid).</summary>
+    Task<StockReservation> CommitAsync(DbTransaction transaction, string reference, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="ReleaseAsync(string, CancellationToken)"/> inside the caller's transaction (e.g. with the order's cancellation).</summary>
+    Task<StockReservation> ReleaseAsync(DbTransaction transaction, string reference, CancellationToken cancellationToken = default);
+
     /// <summary>The reservation under a reference, or null.</summary>
     Task<StockReservation?> FindReservationAsync(string reference, CancellationToken cancellationToken = default);
 

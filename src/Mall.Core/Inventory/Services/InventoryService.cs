@@ -80,44 +80,49 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
 
     /// <inheritdoc />
     public Task<StockReservation> CommitAsync(string reference, CancellationToken cancellationToken = default) =>
-        SettleAsync(reference, ReservationStatus.Committed, cancellationToken);
+        database.InTransactionAsync(tx => SettleAsync(tx, reference, ReservationStatus.Committed, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<StockReservation> ReleaseAsync(string reference, CancellationToken cancellationToken = default) =>
-        SettleAsync(reference, ReservationStatus.Released, cancellationToken);
+        database.InTransactionAsync(tx => SettleAsync(tx, reference, ReservationStatus.Released, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StockReservation> CommitAsync(DbTransaction transaction, string reference, CancellationToken cancellationToken = default) =>
+        SettleAsync(transaction, reference, ReservationStatus.Committed, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StockReservation> ReleaseAsync(DbTransaction transaction, string reference, CancellationToken cancellationToken = default) =>
+        SettleAsync(transaction, reference, ReservationStatus.Released, cancellationToken);
 
     /// <summary>Moves every line of a reservation from Reserved to <paramref name="target"/>, exactly once.</summary>
-    private async Task<StockReservation> SettleAsync(string reference, ReservationStatus target, CancellationToken cancellationToken)
+    private async Task<StockReservation> SettleAsync(DbTransaction tx, string reference, ReservationStatus target, CancellationToken cancellationToken)
     {
         ValidateReference(reference);
-        return await database.InTransactionAsync(async tx =>
-        {
-            var connection = tx.Connection!;
-            var lines = await LoadLinesAsync(connection, tx, reference, lockRows: true, cancellationToken).ConfigureAwait(false);
-            if (lines.Count == 0) throw new MallNotFoundException($"No stock reservation with reference '{reference}'.");
-            if (lines.All(l => l.Status == target)) return new StockReservation(reference, lines, true);
-            var other = lines.FirstOrDefault(l => l.Status != target && l.Status != ReservationStatus.Reserved);
-            if (other is not null)
-                throw new MallConflictException($"Reservation '{reference}' is {other.Status.ToString().ToLowerInvariant()} and cannot be {target.ToString().ToLowerInvariant()}.") { Code = "stock.reservation_settled" };
+        var connection = tx.Connection!;
+        var lines = await LoadLinesAsync(connection, tx, reference, lockRows: true, cancellationToken).ConfigureAwait(false);
+        if (lines.Count == 0) throw new MallNotFoundException($"No stock reservation with reference '{reference}'.");
+        if (lines.All(l => l.Status == target)) return new StockReservation(reference, lines, true);
+        var other = lines.FirstOrDefault(l => l.Status != target && l.Status != ReservationStatus.Reserved);
+        if (other is not null)
+            throw new MallConflictException($"Reservation '{reference}' is {other.Status.ToString().ToLowerInvariant()} and cannot be {target.ToString().ToLowerInvariant()}.") { Code = "stock.reservation_settled" };
 
-            var now = clock.GetUtcNow().UtcDateTime;
-            var kind = target == ReservationStatus.Committed ? StockMovementKind.Commit : StockMovementKind.Release;
-            var inventoryUpdate = target == ReservationStatus.Committed
-                ? "UPDATE mall_inventory SET reserved = reserved - @Quantity, sold = sold + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND reserved >= @Quantity"
-                : "UPDATE mall_inventory SET reserved = reserved - @Quantity, available = available + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND reserved >= @Quantity";
-            foreach (var line in lines.Where(l => l.Status == ReservationStatus.Reserved).OrderBy(l => l.SkuId))
-            {
-                // Conditional on the old status: of two concurrent settlements only one changes the line.
-                var claimed = await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE mall_stock_reservation SET status = @target, updated_at = @now WHERE reference = @reference AND sku_id = @SkuId AND status = @reserved",
-                    new { target, now, reference, line.SkuId, reserved = ReservationStatus.Reserved }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (claimed == 0) throw new MallConflictException($"Reservation '{reference}' changed concurrently; retry.") { Code = "stock.concurrent_change" };
-                var moved = await connection.ExecuteAsync(new CommandDefinition(inventoryUpdate, new { line.SkuId, line.Quantity, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (moved == 0) throw new InvalidOperationException($"Inventory of SKU {line.SkuId} holds less reserved stock than reservation '{reference}'.");
-                await InsertMovementAsync(tx, line.SkuId, kind, reference, line.Quantity, null, now, cancellationToken).ConfigureAwait(false);
-            }
-            return new StockReservation(reference, lines.Select(l => l with { Status = target }).ToList(), false);
-        }, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var kind = target == ReservationStatus.Committed ? StockMovementKind.Commit : StockMovementKind.Release;
+        var inventoryUpdate = target == ReservationStatus.Committed
+            ? "UPDATE mall_inventory SET reserved = reserved - @Quantity, sold = sold + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND reserved >= @Quantity"
+            : "UPDATE mall_inventory SET reserved = reserved - @Quantity, available = available + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND reserved >= @Quantity";
+        foreach (var line in lines.Where(l => l.Status == ReservationStatus.Reserved).OrderBy(l => l.SkuId))
+        {
+            // Conditional on the old status: of two concurrent settlements only one changes the line.
+            var claimed = await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_stock_reservation SET status = @target, updated_at = @now WHERE reference = @reference AND sku_id = @SkuId AND status = @reserved",
+                new { target, now, reference, line.SkuId, reserved = ReservationStatus.Reserved }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (claimed == 0) throw new MallConflictException($"Reservation '{reference}' changed concurrently; retry.") { Code = "stock.concurrent_change" };
+            var moved = await connection.ExecuteAsync(new CommandDefinition(inventoryUpdate, new { line.SkuId, line.Quantity, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (moved == 0) throw new InvalidOperationException($"Inventory of SKU {line.SkuId} holds less reserved stock than reservation '{reference}'.");
+            await InsertMovementAsync(tx, line.SkuId, kind, reference, line.Quantity, null, now, cancellationToken).ConfigureAwait(false);
+        }
+        return new StockReservation(reference, lines.Select(l => l with { Status = target }).ToList(), false);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,43 @@
+using Mall.Common;
+
+namespace Mall.Ordering;
+
+/// <summary>
+/// Places orders and moves them through <see cref="OrderStateMachine"/>. Every change is one transaction: the
+/// status update is conditional on the status read, the transition is recorded, and stock moves with it.
+/// </summary>
+public interface IOrderService
+{
+    /// <summary>
+    /// Places an order: reads current prices, reserves stock for every line (all or nothing) and records the order
+    /// with a price snapshot, in one transaction. With an idempotency key, a repeat returns the first order.
+    /// </summary>
+    /// <exception cref="MallValidationException">Bad input, unknown SKUs or products not on sale; nothing is written.</exception>
+    /// <exception cref="MallConflictException">Not enough stock (code <c>stock.insufficient</c>); nothing is written.</exception>
+    Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>One order with lines and history, or null. With <paramref name="customerId"/>, only that shopper's order.</summary>
+    Task<Order?> FindAsync(long orderId, long? customerId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Orders, newest first.</summary>
+    Task<PagedResult<Order>> ListAsync(OrderQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks an order paid and turns its reserved stock into sold stock. This is the transition the payment ledger uses.</summary>
+    /// <exception cref="MallConflictException">The order is not pending payment (code <c>order.illegal_transition</c>).</exception>
+    Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ships a paid order.</summary>
+    Task<Order> ShipAsync(long orderId, string carrier, string trackingNumber, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Completes a shipped order.</summary>
+    Task<Order> CompleteAsync(long orderId, string actor, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels an order pending payment and releases its stock, exactly once.</summary>
+    Task<Order> CancelAsync(long orderId, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies any other trigger of <see cref="OrderStateMachine"/> (refund requests, refunds, after-sale).</summary>
+    Task<Order> ApplyAsync(long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels unpaid orders past their payment deadline; safe when several hosts run it at once. Returns how many this call cancelled.</summary>
+    Task<int> CancelExpiredAsync(int maxOrders, CancellationToken cancellationToken = default);
+}

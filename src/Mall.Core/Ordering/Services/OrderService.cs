@@ -1,0 +1,361 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using Mall.Catalog;
+using Mall.Common;
+using Mall.Data;
+using Mall.Events;
+using Mall.Inventory;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Ordering.Services;
+
+/// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
+public sealed class OrderService(
+    IMallDatabase database, IInventoryService inventory, IDomainEventDispatcher events, IOptions<OrderingOptions> options, TimeProvider clock) : IOrderService
+{
+    private const int MaxLines = 100;
+    private const int MaxQuantity = 999;
+
+    private const string OrderColumns =
+        "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
+        "total AS Total, note AS Note, shipping_carrier AS ShippingCarrier, tracking_number AS TrackingNumber, payment_deadline AS PaymentDeadline, " +
+        "created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private ISqlDialect Dialect => database.Dialect;
+
+    /// <inheritdoc />
+    public async Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        var lines = Validate(request);
+        var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim();
+        (long OrderId, bool Replayed, IReadOnlyList<StockLevel> LowStock) placed;
+        try
+        {
+            placed = await database.InTransactionAsync(tx => PlaceCoreAsync(tx, request, key, lines, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (key is not null && Dialect.IsUniqueViolation(ex))
+        {
+            // A concurrent request with the same key won; ours rolled back. Answer with its order.
+            await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var winner = await FindIdByKeyAsync(connection, null, request.CustomerId, key, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("An idempotency-key conflict was reported but no order holds the key.");
+            placed = (winner, true, []);
+        }
+        foreach (var level in placed.LowStock)
+            await events.DispatchAsync(new StockLowEvent(level.SkuId, level.Available, level.LowStockThreshold, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var order = await FindAsync(placed.OrderId, request.CustomerId, cancellationToken).ConfigureAwait(false);
+        return new PlaceOrderResult(order!, placed.Replayed);
+    }
+
+    private async Task<(long, bool, IReadOnlyList<StockLevel>)> PlaceCoreAsync(
+        DbTransaction tx, PlaceOrderRequest request, string? key, IReadOnlyList<PlaceOrderLine> lines, CancellationToken cancellationToken)
+    {
+        var connection = tx.Connection!;
+        if (key is not null && await FindIdByKeyAsync(connection, tx, request.CustomerId, key, cancellationToken).ConfigureAwait(false) is { } existing)
+            return (existing, true, []);
+
+        // Prices, names and availability are read now, inside the transaction: never taken from the client.
+        var skuIds = lines.Select(l => l.SkuId).ToList();
+        var skus = (await connection.QueryAsync<SkuSnapshot>(new CommandDefinition(
+            "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, " +
+            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted " +
+            $"FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {Dialect.InList("s.id", "@skuIds")}",
+            new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
+        var errors = new ValidationErrors();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!skus.TryGetValue(lines[i].SkuId, out var sku) || sku.SkuDeleted) errors.Add($"lines[{i}].skuId", $"SKU {lines[i].SkuId} does not exist.");
+            else if (sku.ProductDeleted || sku.ProductStatus != (short)Catalog.ProductStatus.Published) errors.Add($"lines[{i}].skuId", $"SKU {lines[i].SkuId} ({sku.ProductName}) is not on sale.");
+        }
+        errors.ThrowIfAny();
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var snapshot = lines.Select(l => (Line: l, Sku: skus[l.SkuId])).ToList();
+        var subtotal = snapshot.Sum(x => x.Sku.Price * x.Line.Quantity);
+        var number = NewOrderNumber(now);
+        var orderId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            Dialect.InsertReturningId(
+                "INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, payment_deadline, created_at, updated_at) " +
+                "VALUES (@number, @CustomerId, @status, @subtotal, 0, 0, @subtotal, @key, @Note, @deadline, @now, @now)", "id"),
+            new { number, request.CustomerId, status = (short)OrderStatus.PendingPayment, subtotal, key, Note = request.Note?.Trim(), deadline = now + options.Value.PaymentTimeout, now },
+            tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) " +
+            $"VALUES (@orderId, @SkuId, @ProductId, @ProductName, @Code, {Dialect.JsonValue("@SpecValues")}, @ImageUrl, @Price, @Quantity, @LineTotal)",
+            snapshot.Select(x => new
+            {
+                orderId, x.Sku.SkuId, x.Sku.ProductId, x.Sku.ProductName, x.Sku.Code, SpecValues = x.Sku.SpecValues ?? "[]",
+                ImageUrl = x.Sku.SkuImage ?? FirstImage(x.Sku.ProductImages), x.Sku.Price, x.Line.Quantity, LineTotal = x.Sku.Price * x.Line.Quantity,
+            }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await RecordAsync(tx, orderId, null, OrderStatus.PendingPayment, OrderTrigger.Place, $"customer:{request.CustomerId}", null, now, cancellationToken).ConfigureAwait(false);
+
+        // Stock last: all lines or none, under the order number.
+        var reservation = await inventory.ReserveAsync(tx, number, lines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
+        return (orderId, false, reservation.LowStockCrossed);
+    }
+
+    /// <inheritdoc />
+    public async Task<Order?> FindAsync(long orderId, long? customerId = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var orders = await LoadAsync(connection, $"id = @orderId{(customerId is null ? "" : " AND customer_id = @customerId")}", new { orderId, customerId }, cancellationToken).ConfigureAwait(false);
+        return orders.SingleOrDefault();
+    }
+
+    /// <inheritdoc />
+    public async Task<PagedResult<Order>> ListAsync(OrderQuery query, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        Paging.Validate(errors, query.Page, query.PageSize);
+        if (query.Status is { } s && !Enum.IsDefined(s)) errors.Add("status", "is not a known order status.");
+        errors.ThrowIfAny();
+        var where = "1 = 1" + (query.CustomerId is null ? "" : " AND customer_id = @CustomerId") + (query.Status is null ? "" : " AND status = @status");
+        var parameters = new { query.CustomerId, status = (short?)query.Status, skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM mall_order WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var orders = await LoadAsync(connection, $"{where} ORDER BY created_at DESC, id DESC {Dialect.Page("@skip", "@take")}", parameters, cancellationToken).ConfigureAwait(false);
+        return new PagedResult<Order>(orders, query.Page, query.PageSize, total);
+    }
+
+    /// <inheritdoc />
+    public Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default) =>
+        TransitionAsync(orderId, OrderTrigger.Pay, actor, reason, null, (tx, number) => inventory.CommitAsync(tx, number, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Order> ShipAsync(long orderId, string carrier, string trackingNumber, string actor, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("carrier", carrier, 50);
+        errors.Required("trackingNumber", trackingNumber, 64);
+        errors.ThrowIfAny();
+        return TransitionAsync(orderId, OrderTrigger.Ship, actor, null,
+            ("shipping_carrier = @carrier, tracking_number = @tracking", new { carrier = carrier.Trim(), tracking = trackingNumber.Trim() }), null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<Order> CompleteAsync(long orderId, string actor, CancellationToken cancellationToken = default) =>
+        TransitionAsync(orderId, OrderTrigger.Complete, actor, null, null, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Order> CancelAsync(long orderId, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        TransitionAsync(orderId, OrderTrigger.Cancel, actor, reason, null, (tx, number) => inventory.ReleaseAsync(tx, number, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<Order> ApplyAsync(long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default) => trigger switch
+    {
+        OrderTrigger.Pay or OrderTrigger.Ship or OrderTrigger.Cancel or OrderTrigger.Place =>
+            throw new MallValidationException("trigger", $"Use the dedicated operation for {trigger}: it has effects beyond the status."),
+        _ when !Enum.IsDefined(trigger) => throw new MallValidationException("trigger", "is not a known order trigger."),
+        _ => TransitionAsync(orderId, trigger, actor, reason, null, null, cancellationToken),
+    };
+
+    /// <inheritdoc />
+    public async Task<int> CancelExpiredAsync(int maxOrders, CancellationToken cancellationToken = default)
+    {
+        List<long> due;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            due = (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT id FROM mall_order WHERE status = @pending AND payment_deadline < @now ORDER BY payment_deadline {Dialect.Page("0", "@maxOrders")}",
+                new { pending = (short)OrderStatus.PendingPayment, now = clock.GetUtcNow().UtcDateTime, maxOrders }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        }
+        var cancelled = 0;
+        foreach (var id in due)
+        {
+            try
+            {
+                await CancelAsync(id, "system", "Payment timeout", cancellationToken).ConfigureAwait(false);
+                cancelled++;
+            }
+            catch (MallConflictException)
+            {
+                // Paid meanwhile, or another host cancelled it first: nothing to do.
+            }
+        }
+        return cancelled;
+    }
+
+    /// <summary>
+    /// One guarded transition: lock the order, check the table, update conditionally on the status read, record the
+    /// transition and run its side effect, all in one transaction. A disallowed transition changes nothing.
+    /// </summary>
+    private async Task<Order> TransitionAsync(
+        long orderId, OrderTrigger trigger, string actor, string? reason, (string Set, object Values)? extra,
+        Func<DbTransaction, string, Task>? effect, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("actor", actor, 100);
+        errors.MaxLength("reason", reason, 500);
+        errors.ThrowIfAny();
+        await database.InTransactionAsync(async tx =>
+        {
+            var connection = tx.Connection!;
+            var found = (await connection.QueryAsync<(string Number, short Status)>(new CommandDefinition(
+                $"SELECT number, status FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            if (found.Count == 0) throw new MallNotFoundException($"Order {orderId} does not exist.");
+            var current = found[0];
+            var from = (OrderStatus)current.Status;
+            if (!OrderStateMachine.TryNext(from, trigger, out var to))
+            {
+                var allowed = OrderStateMachine.AllowedTriggers(from);
+                throw new MallConflictException(
+                    $"Order {current.Number} is {Name(from)}; '{Name(trigger)}' is not allowed" +
+                    (allowed.Count == 0 ? " (no further changes are)." : $" (allowed: {string.Join(", ", allowed.Select(Name))}).")) { Code = "order.illegal_transition" };
+            }
+            var now = clock.GetUtcNow().UtcDateTime;
+            var parameters = new DynamicParameters(extra?.Values);
+            parameters.AddDynamicParams(new { orderId, from = (short)from, to = (short)to, now });
+            var changed = await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE mall_order SET status = @to, updated_at = @now{(extra is null ? "" : ", " + extra.Value.Set)} WHERE id = @orderId AND status = @from",
+                parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
+            await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
+            if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
+            return changed;
+        }, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(orderId, null, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static Task RecordAsync(DbTransaction tx, long orderId, OrderStatus? from, OrderStatus to, OrderTrigger trigger, string actor, string? reason, DateTime now, CancellationToken cancellationToken) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, @from, @to, @via, @actor, @reason, @now)",
+            new { orderId, from = (short?)from, to = (short)to, via = (short)trigger, actor, reason, now }, tx, cancellationToken: cancellationToken));
+
+    private async Task<IReadOnlyList<Order>> LoadAsync(DbConnection connection, string whereAndOrder, object parameters, CancellationToken cancellationToken)
+    {
+        var rows = (await connection.QueryAsync<OrderRow>(new CommandDefinition(
+            $"SELECT {OrderColumns} FROM mall_order WHERE {whereAndOrder}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0) return [];
+        var ids = rows.Select(r => r.Id).ToList();
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
+            "SELECT order_id AS OrderId, sku_id AS SkuId, product_id AS ProductId, product_name AS ProductName, sku_code AS SkuCode, spec_values AS SpecValues, " +
+            $"image_url AS ImageUrl, unit_price AS UnitPrice, quantity AS Quantity, line_total AS LineTotal FROM mall_order_line WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id;" +
+            "SELECT order_id AS OrderId, from_status AS FromStatus, to_status AS ToStatus, via AS Via, actor AS Actor, reason AS Reason, created_at AS CreatedAt " +
+            $"FROM mall_order_transition WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id",
+            new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var lines = (await grid.ReadAsync<LineRow>().ConfigureAwait(false)).ToLookup(l => l.OrderId);
+        var history = (await grid.ReadAsync<TransitionRow>().ConfigureAwait(false)).ToLookup(t => t.OrderId);
+        return rows.Select(r => r.ToOrder(lines[r.Id].Select(l => l.ToLine()).ToList(), history[r.Id].Select(t => t.ToTransition()).ToList())).ToList();
+    }
+
+    private static async Task<long?> FindIdByKeyAsync(DbConnection connection, DbTransaction? tx, long customerId, string key, CancellationToken cancellationToken) =>
+        await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT id FROM mall_order WHERE customer_id = @customerId AND idempotency_key = @key", new { customerId, key }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+    private static List<PlaceOrderLine> Validate(PlaceOrderRequest request)
+    {
+        var errors = new ValidationErrors();
+        if (request.CustomerId <= 0) errors.Add("customerId", "is required.");
+        errors.MaxLength("idempotencyKey", request.IdempotencyKey, 100);
+        errors.MaxLength("note", request.Note, 500);
+        var lines = request.Lines ?? [];
+        if (lines.Count is 0 or > MaxLines) errors.Add("lines", $"must have between 1 and {MaxLines} lines.");
+        for (var i = 0; i < lines.Count && i < MaxLines; i++)
+        {
+            if (lines[i] is null) { errors.Add($"lines[{i}]", "must not be null."); continue; }
+            if (lines[i].SkuId <= 0) errors.Add($"lines[{i}].skuId", "is required.");
+            errors.Range($"lines[{i}].quantity", lines[i].Quantity, 1, MaxQuantity);
+        }
+        errors.ThrowIfAny();
+        var merged = lines.GroupBy(l => l.SkuId).Select(g => new PlaceOrderLine(g.Key, g.Sum(l => l.Quantity))).ToList();
+        var tooMany = merged.FirstOrDefault(l => l.Quantity > MaxQuantity);
+        if (tooMany is not null) throw new MallValidationException("lines", $"SKU {tooMany.SkuId} is ordered {tooMany.Quantity} times in all; at most {MaxQuantity}.");
+        return merged;
+    }
+
+    /// <summary>Date prefix for people, 12 random digits so that numbers cannot be guessed or counted.</summary>
+    private static string NewOrderNumber(DateTime now) =>
+        now.ToString("yyyyMMdd", CultureInfo.InvariantCulture) +
+        RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture) +
+        RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
+
+    private static string? FirstImage(string? imagesJson) =>
+        string.IsNullOrEmpty(imagesJson) ? null : JsonSerializer.Deserialize<List<string>>(imagesJson, Json)?.FirstOrDefault();
+
+    private static string Name<T>(T value) where T : struct, Enum
+    {
+        var name = value.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    private sealed class SkuSnapshot
+    {
+        public long SkuId { get; set; }
+        public long ProductId { get; set; }
+        public string Code { get; set; } = "";
+        public string? SpecValues { get; set; }
+        public long Price { get; set; }
+        public string? SkuImage { get; set; }
+        public bool SkuDeleted { get; set; }
+        public string ProductName { get; set; } = "";
+        public string? ProductImages { get; set; }
+        public short ProductStatus { get; set; }
+        public bool ProductDeleted { get; set; }
+    }
+
+    private sealed class OrderRow
+    {
+        public long Id { get; set; }
+        public string Number { get; set; } = "";
+        public long CustomerId { get; set; }
+        public short Status { get; set; }
+        public long Subtotal { get; set; }
+        public long ShippingFee { get; set; }
+        public long Discount { get; set; }
+        public long Total { get; set; }
+        public string? Note { get; set; }
+        public string? ShippingCarrier { get; set; }
+        public string? TrackingNumber { get; set; }
+        public DateTime PaymentDeadline { get; set; }
+        public DateTime CreatedAt { get; set; }
+        public DateTime UpdatedAt { get; set; }
+
+        public Order ToOrder(IReadOnlyList<OrderLine> lines, IReadOnlyList<OrderTransition> history) => new()
+        {
+            Id = Id, Number = Number, CustomerId = CustomerId, Status = (OrderStatus)Status,
+            Subtotal = Money.FromCents(Subtotal), ShippingFee = Money.FromCents(ShippingFee), Discount = Money.FromCents(Discount), Total = Money.FromCents(Total),
+            Note = Note, ShippingCarrier = ShippingCarrier, TrackingNumber = TrackingNumber,
+            PaymentDeadline = Utc.Of(PaymentDeadline), CreatedAt = Utc.Of(CreatedAt), UpdatedAt = Utc.Of(UpdatedAt), Lines = lines, History = history,
+        };
+    }
+
+    private sealed class LineRow
+    {
+        public long OrderId { get; set; }
+        public long SkuId { get; set; }
+        public long ProductId { get; set; }
+        public string ProductName { get; set; } = "";
+        public string SkuCode { get; set; } = "";
+        public string? SpecValues { get; set; }
+        public string? ImageUrl { get; set; }
+        public long UnitPrice { get; set; }
+        public int Quantity { get; set; }
+        public long LineTotal { get; set; }
+
+        public OrderLine ToLine() => new()
+        {
+            SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
+            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
+            ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal),
+        };
+    }
+
+    private sealed class TransitionRow
+    {
+        public long OrderId { get; set; }
+        public short? FromStatus { get; set; }
+        public short ToStatus { get; set; }
+        public short Via { get; set; }
+        public string Actor { get; set; } = "";
+        public string? Reason { get; set; }
+        public DateTime CreatedAt { get; set; }
+
+        public OrderTransition ToTransition() =>
+            new((OrderStatus?)FromStatus, (OrderStatus)ToStatus, (OrderTrigger)Via, Actor, Reason, Utc.Of(CreatedAt));
+    }
+}
