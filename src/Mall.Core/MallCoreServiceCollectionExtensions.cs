@@ -8,6 +8,10 @@ using Mall.Inventory;
 using Mall.Inventory.Services;
 using Mall.Ordering;
 using Mall.Ordering.Services;
+using Mall.Customers;
+using Mall.Customers.Services;
+using Mall.Security;
+using Mall.Security.Services;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -34,6 +38,8 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IInventoryService, InventoryService>();
         services.AddOptions<OrderingOptions>();
         services.TryAddSingleton<IOrderService, OrderService>();
+        services.TryAddSingleton<ICustomerService, CustomerService>();
+        services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         return services;
     }
 }

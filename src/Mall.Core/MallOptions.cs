@@ -13,14 +13,26 @@ public sealed class MallOptions
 
     /// <summary>Access to the admin API (<c>Mall:Admin</c>).</summary>
     public MallAdminOptions Admin { get; set; } = new();
+
+    /// <summary>
+    /// Map <c>POST /api/v1/orders/{id}/dev-pay</c>, which marks a shopper's order paid without a payment provider.
+    /// Null (default): only in the Development environment. Never enable it in production.
+    /// </summary>
+    public bool? EnableDevelopmentPayments { get; set; }
 }
 
-/// <summary>Access to the admin API until admin identities arrive.</summary>
+/// <summary>Access to the admin API.</summary>
 public sealed class MallAdminOptions
 {
+    /// <summary>User name of the admin created at start-up when there is none yet (with <see cref="InitialPassword"/>).</summary>
+    public string? InitialUserName { get; set; }
+
+    /// <summary>Password of the initial admin (8–100 characters). Change it after the first login.</summary>
+    public string? InitialPassword { get; set; }
+
     /// <summary>
-    /// Key an admin client sends in the <c>X-Mall-Admin-Key</c> header. When empty, every admin endpoint
-    /// answers 401: the admin API is closed unless a key is configured.
+    /// Key an automation client may send in the <c>X-Mall-Admin-Key</c> header instead of logging in as an admin.
+    /// When empty, the header is not accepted.
     /// </summary>
     public string? ApiKey { get; set; }
 }

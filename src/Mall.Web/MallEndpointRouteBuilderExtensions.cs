@@ -1,7 +1,13 @@
 using Mall.Web;
 using Mall.Web.Catalog;
 using Mall.Web.Hosting;
+using Mall;
+using Mall.Web.Customers;
 using Mall.Web.Inventory;
+using Mall.Web.Ordering;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -12,8 +18,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class MallEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the storefront API (<c>/api/v1</c>), the admin API (<c>/api/admin</c>, admin identity required) and
-    /// the health endpoint (<c>/health</c>).
+    /// Maps the storefront API (<c>/api/v1</c>: catalog, account, orders), the admin API (<c>/api/admin</c>,
+    /// admin identity required; <c>/api/admin/auth/login</c> is open) and the health endpoint (<c>/health</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapMall(this IEndpointRouteBuilder endpoints)
     {
@@ -21,6 +27,12 @@ public static class MallEndpointRouteBuilderExtensions
             .AddEndpointFilter<MallProblemEndpointFilter>()
             .WithTags("Storefront");
         storefront.MapCatalogStorefront();
+        storefront.MapShopperAuth();
+        storefront.MapShopperAccount();
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<MallOptions>>().Value;
+        var environment = endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>();
+        storefront.MapShopperOrders(options.EnableDevelopmentPayments ?? environment.IsDevelopment());
+        endpoints.MapAdminAuth();
 
         var admin = endpoints.MapGroup(MallRoutes.Admin)
             .RequireAuthorization(MallAdminAuthentication.Policy)
@@ -29,6 +41,8 @@ public static class MallEndpointRouteBuilderExtensions
             .WithTags("Admin");
         admin.MapCatalogAdmin();
         admin.MapInventoryAdmin();
+        admin.MapOrderAdmin();
+        admin.MapCustomerAdmin();
 
         endpoints.MapHealthChecks(MallRoutes.Health);
         return endpoints;

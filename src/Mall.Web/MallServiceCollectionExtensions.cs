@@ -43,11 +43,20 @@ public static class MallServiceCollectionExtensions
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null);
-        services.AddAuthorizationBuilder().AddPolicy(MallAdminAuthentication.Policy, policy => policy
-            .AddAuthenticationSchemes(MallAdminAuthentication.Scheme)
-            .RequireAuthenticatedUser()
-            .RequireRole(MallAdminAuthentication.Role));
+        services.TryAddSingleton<Mall.Security.IPasswordHasher, AspNetCorePasswordHasher>();
+        services.AddHostedService<InitialAdminHostedService>();
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null)
+            .AddBearerToken(MallClaims.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(2));
+        services.AddAuthorizationBuilder()
+            .AddPolicy(MallAdminAuthentication.Policy, policy => policy
+                .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(MallAdminAuthentication.Role))
+            .AddPolicy(MallClaims.ShopperPolicy, policy => policy
+                .AddAuthenticationSchemes(MallClaims.BearerScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(MallClaims.ShopperRole));
 
         services.AddHealthChecks().AddCheck<MallDatabaseHealthCheck>("database", tags: ["mall", "ready"]);
         return services;

@@ -94,7 +94,8 @@ public sealed class TestDatabase : IAsyncDisposable
             .AddMallCore()
             .AddMallSqlite()
             .AddMallMySql()
-            .AddMallPostgreSql();
+            .AddMallPostgreSql()
+            .AddSingleton<Mall.Security.IPasswordHasher, Mall.Web.Security.AspNetCorePasswordHasher>();
         services.Configure<MallOptions>(Configure);
         configure?.Invoke(services);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });

@@ -1,0 +1,21 @@
+namespace Mall.Security;
+
+/// <summary>An admin identity.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="UserName">Login name.</param>
+/// <param name="Roles">Roles, e.g. <c>owner</c>, <c>catalog</c>, <c>orders</c>. Every admin has the admin API; roles narrow what later features allow.</param>
+public sealed record AdminAccount(long Id, string UserName, IReadOnlyList<string> Roles);
+
+/// <summary>Admin identities with roles.</summary>
+public interface IAdminAccountService
+{
+    /// <summary>Creates an admin.</summary>
+    /// <exception cref="Common.MallConflictException">The user name is taken.</exception>
+    Task<AdminAccount> CreateAsync(string userName, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken = default);
+
+    /// <summary>The admin with these credentials, or null.</summary>
+    Task<AdminAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default);
+
+    /// <summary>How many admins exist.</summary>
+    Task<long> CountAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,50 @@
+using Dapper;
+using Mall.Common;
+using Mall.Data;
+
+namespace Mall.Security.Services;
+
+/// <summary>Default <see cref="IAdminAccountService"/> over the Mall database.</summary>
+public sealed class AdminAccountService(IMallDatabase database, IPasswordHasher hasher, TimeProvider clock) : IAdminAccountService
+{
+    /// <inheritdoc />
+    public async Task<AdminAccount> CreateAsync(string userName, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("userName", userName, 50);
+        if (password is null || password.Length is < 8 or > 100) errors.Add("password", "must be 8–100 characters.");
+        if (roles.Any(r => string.IsNullOrWhiteSpace(r) || r.Length > 30 || r.Contains(','))) errors.Add("roles", "each role is 1–30 characters without commas.");
+        errors.ThrowIfAny();
+        var name = userName.Trim();
+        try
+        {
+            var id = await database.InTransactionAsync(tx => tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+                database.Dialect.InsertReturningId("INSERT INTO mall_admin (user_name, password_hash, roles, created_at) VALUES (@name, @hash, @roles, @now)", "id"),
+                new { name, hash = hasher.Hash(password!), roles = string.Join(',', roles.Select(r => r.Trim())), now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)),
+                cancellationToken).ConfigureAwait(false);
+            return new AdminAccount(id, name, roles.Select(r => r.Trim()).ToList());
+        }
+        catch (Exception ex) when (database.Dialect.IsUniqueViolation(ex))
+        {
+            throw new MallConflictException($"An admin named '{name}' exists already.") { Code = "admin.duplicate_name" };
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<AdminAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password) || userName.Length > 50 || password.Length > 100) return null;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(long Id, string UserName, string Hash, string Roles)>(new CommandDefinition(
+            "SELECT id, user_name, password_hash, roles FROM mall_admin WHERE user_name = @name", new { name = userName.Trim() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count != 1 || !hasher.Verify(rows[0].Hash, password)) return null;
+        return new AdminAccount(rows[0].Id, rows[0].UserName, rows[0].Roles.Split(',', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <inheritdoc />
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mall_admin", cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using Mall.Common;
+using Mall.Ordering;
+using Mall.Web.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Mall.Web.Ordering;
+
+/// <summary>The shopper's orders (<c>/api/v1/orders</c>) and the admin's (<c>/api/admin/orders</c>).</summary>
+internal static class OrderEndpoints
+{
+    /// <summary>Header that makes a retried order request return the first order.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static void MapShopperOrders(this RouteGroupBuilder group, bool developmentPayments)
+    {
+        var orders = group.MapGroup("/orders").RequireAuthorization(MallClaims.ShopperPolicy).WithTags("Storefront: orders");
+
+        orders.MapPost("/", async Task<Results<Created<Order>, Ok<Order>>> (
+            PlaceOrderBody body, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+        {
+            var result = await service.PlaceAsync(new PlaceOrderRequest
+            {
+                CustomerId = user.CustomerId(), Lines = body.Lines, Note = body.Note, IdempotencyKey = idempotencyKey,
+            }, ct);
+            // A replay answers 200 with the first order; the first request 201.
+            return result.Replayed
+                ? TypedResults.Ok(result.Order)
+                : TypedResults.Created($"{MallRoutes.StorefrontV1}/orders/{result.Order.Id}", result.Order);
+        });
+        orders.MapGet("/", (string? status, int? page, int? pageSize, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            service.ListAsync(new OrderQuery { CustomerId = user.CustomerId(), Status = ParseStatus(status), Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
+        orders.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            await OwnAsync(service, id, user, ct));
+        orders.MapPost("/{id:long}/cancel", async (long id, CancelOrderBody? body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+        {
+            await OwnAsync(service, id, user, ct);
+            return await service.CancelAsync(id, user.Actor(), body?.Reason, ct);
+        });
+        orders.MapPost("/{id:long}/confirm-receipt", async (long id, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+        {
+            await OwnAsync(service, id, user, ct);
+            return await service.CompleteAsync(id, user.Actor(), ct);
+        });
+        if (developmentPayments)
+        {
+            // Development only: stands in for a payment provider until payments arrive, through the same transition.
+            orders.MapPost("/{id:long}/dev-pay", async (long id, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            {
+                await OwnAsync(service, id, user, ct);
+                return await service.MarkPaidAsync(id, user.Actor(), "development payment", ct);
+            });
+        }
+    }
+
+    public static void MapOrderAdmin(this RouteGroupBuilder group)
+    {
+        var orders = group.MapGroup("/orders").WithTags("Admin: orders");
+        orders.MapGet("/", (string? status, long? customerId, int? page, int? pageSize, IOrderService service, CancellationToken ct) =>
+            service.ListAsync(new OrderQuery { CustomerId = customerId, Status = ParseStatus(status), Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
+        orders.MapGet("/{id:long}", async (long id, IOrderService service, CancellationToken ct) =>
+            await service.FindAsync(id, null, ct) ?? throw new MallNotFoundException($"Order {id} does not exist."));
+        orders.MapPost("/{id:long}/ship", (long id, ShipOrderBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            service.ShipAsync(id, body.Carrier ?? "", body.TrackingNumber ?? "", user.Actor(), ct));
+        orders.MapPost("/{id:long}/cancel", (long id, CancelOrderBody? body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            service.CancelAsync(id, user.Actor(), body?.Reason, ct));
+        orders.MapPost("/{id:long}/transitions", (long id, TransitionBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            service.ApplyAsync(id, ParseTrigger(body.Trigger), user.Actor(), body.Reason, ct));
+    }
+
+    private static async Task<Order> OwnAsync(IOrderService service, long id, ClaimsPrincipal user, CancellationToken ct) =>
+        // Another shopper's order answers exactly like a missing one.
+        await service.FindAsync(id, user.CustomerId(), ct) ?? throw new MallNotFoundException($"Order {id} does not exist.");
+
+    private static OrderStatus? ParseStatus(string? status) =>
+        string.IsNullOrWhiteSpace(status) ? null : Catalog.ProductSearchParameters.ParseEnum("status", status, OrderStatus.PendingPayment);
+
+    private static OrderTrigger ParseTrigger(string? trigger) =>
+        string.IsNullOrWhiteSpace(trigger)
+            ? throw new MallValidationException("trigger", "is required.")
+            : Catalog.ProductSearchParameters.ParseEnum("trigger", trigger, OrderTrigger.Place);
+}
+
+/// <summary>Body of an order request.</summary>
+/// <param name="Lines">SKUs and quantities; prices are the mall's, never the client's.</param>
+/// <param name="Note">Note to the merchant.</param>
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, string? Note);
+
+/// <summary>Body of a cancellation.</summary>
+/// <param name="Reason">Why.</param>
+internal sealed record CancelOrderBody(string? Reason);
+
+/// <summary>Body of a shipment.</summary>
+/// <param name="Carrier">Carrier name, e.g. <c>SF Express</c>.</param>
+/// <param name="TrackingNumber">Tracking number.</param>
+internal sealed record ShipOrderBody(string? Carrier, string? TrackingNumber);
+
+/// <summary>Body of another transition (refund request, refund, partial refund, after-sale).</summary>
+/// <param name="Trigger">The trigger, e.g. <c>requestRefund</c>.</param>
+/// <param name="Reason">Why.</param>
+internal sealed record TransitionBody(string? Trigger, string? Reason);
