@@ -14,6 +14,8 @@ namespace Mall.Web.Tests;
 public sealed class MallApp : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key";
+    public const string AdminUser = "root";
+    public const string AdminPassword = "root-password-1";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -37,10 +39,10 @@ public sealed class MallApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null)
+    public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
-        var factory = CreateFactory(database, configureServices);
+        var factory = CreateFactory(database, configureServices, settings);
         try
         {
             var app = new MallApp(database, factory);
@@ -56,7 +58,7 @@ public sealed class MallApp : IAsyncDisposable
     }
 
     /// <summary>The sample store's host on <paramref name="database"/> (not started until a client is created).</summary>
-    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, Action<IServiceCollection>? configureServices = null) =>
+    public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
@@ -65,7 +67,10 @@ public sealed class MallApp : IAsyncDisposable
                 ["Mall:Database:ConnectionString"] = database.ConnectionString,
                 ["Mall:Admin:ApiKey"] = AdminKey,
                 ["SampleStore:SeedDemoData"] = "false",
-            }));
+                ["Mall:Admin:InitialUserName"] = AdminUser,
+                ["Mall:Admin:InitialPassword"] = AdminPassword,
+                ["Mall:Ordering:TimeoutSweepInterval"] = "00:00:00.200",
+            }.Concat(settings ?? [])));
             if (configureServices is not null) web.ConfigureServices(configureServices);
         });
 
@@ -86,6 +91,32 @@ public sealed class MallApp : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {url} answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>A client without credentials.</summary>
+    public HttpClient NewClient() => _factory.CreateClient();
+
+    /// <summary>Registers a shopper and returns a client that sends their bearer token.</summary>
+    public async Task<HttpClient> ShopperAsync(string phone, string password = "secret-pass-1")
+    {
+        var client = _factory.CreateClient();
+        var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { phone, password }, Json);
+        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+        return await LoginAsync("/api/v1/auth/login", new { login = phone, password });
+    }
+
+    /// <summary>A client with an admin's bearer token (the initial admin).</summary>
+    public Task<HttpClient> AdminByLoginAsync() => LoginAsync("/api/admin/auth/login", new { userName = AdminUser, password = AdminPassword });
+
+    private async Task<HttpClient> LoginAsync(string url, object credentials)
+    {
+        var client = _factory.CreateClient();
+        var login = await client.PostAsJsonAsync(url, credentials, Json);
+        var text = await login.Content.ReadAsStringAsync();
+        Assert.True(login.IsSuccessStatusCode, $"login answered {(int)login.StatusCode}: {text}");
+        var token = JsonDocument.Parse(text).RootElement.GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     public async ValueTask DisposeAsync()
