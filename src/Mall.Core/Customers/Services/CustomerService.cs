@@ -133,29 +133,28 @@ public sealed partial class CustomerService(IMallDatabase database, IPasswordHas
 
         var column = change.Asset switch { CustomerAsset.Points => "points", CustomerAsset.Balance => "balance", _ => "growth" };
         var delta = change.Asset == CustomerAsset.Balance ? Money.ToCents(change.Delta) : (long)change.Delta;
+        var reference = change.Reference.Trim();
         await database.InTransactionAsync(async tx =>
         {
             var connection = tx.Connection!;
+            // Lock the customer first: changes of one customer then apply, and get ledger ids, in one order, so
+            // the ledger reads as a running balance.
+            var current = (await connection.QueryAsync<long>(new CommandDefinition(
+                $"SELECT {column} FROM mall_customer WHERE id = @customerId{Dialect.ForUpdate}", new { customerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            if (current.Count == 0) throw new MallNotFoundException($"Customer {customerId} does not exist.");
+            var seen = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mall_customer_ledger WHERE customer_id = @customerId AND asset = @asset AND reference = @reference",
+                new { customerId, asset = (short)change.Asset, reference }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (seen > 0) return 0; // a repeated reference changes nothing
+
             var now = clock.GetUtcNow().UtcDateTime;
-            // The ledger row first: a repeated reference inserts nothing and changes nothing.
-            var inserted = await connection.ExecuteAsync(new CommandDefinition(
-                Dialect.InsertIgnoreDuplicate("mall_customer_ledger", ["customer_id", "asset", "delta", "balance_after", "reason", "reference", "created_at"],
-                    ["@customerId", "@asset", "@delta", "0", "@reason", "@reference", "@now"], ["customer_id", "asset", "reference"]),
-                new { customerId, asset = (short)change.Asset, delta, reason = change.Reason.Trim(), reference = change.Reference.Trim(), now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (inserted == 0) return 0;
             var updated = await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE mall_customer SET {column} = {column} + @delta, updated_at = @now WHERE id = @customerId AND {column} + @delta >= 0",
                 new { customerId, delta, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (updated == 0)
-            {
-                var exists = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mall_customer WHERE id = @customerId", new { customerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                throw exists == 0
-                    ? new MallNotFoundException($"Customer {customerId} does not exist.")
-                    : new MallConflictException($"The customer's {column} would go below zero.") { Code = "customer.insufficient_" + column };
-            }
+            if (updated == 0) throw new MallConflictException($"The customer's {column} would go below zero.") { Code = "customer.insufficient_" + column };
             return await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE mall_customer_ledger SET balance_after = (SELECT {column} FROM mall_customer WHERE id = @customerId) WHERE customer_id = @customerId AND asset = @asset AND reference = @reference",
-                new { customerId, asset = (short)change.Asset, reference = change.Reference.Trim() }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "INSERT INTO mall_customer_ledger (customer_id, asset, delta, balance_after, reason, reference, created_at) VALUES (@customerId, @asset, @delta, @after, @reason, @reference, @now)",
+                new { customerId, asset = (short)change.Asset, delta, after = current[0] + delta, reason = change.Reason.Trim(), reference, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return await FindAsync(customerId, cancellationToken).ConfigureAwait(false) ?? throw new MallNotFoundException($"Customer {customerId} does not exist.");
     }
