@@ -8,6 +8,10 @@ using Mall.Inventory;
 using Mall.Inventory.Services;
 using Mall.Ordering;
 using Mall.Ordering.Services;
+using Mall.Carts;
+using Mall.Carts.Services;
+using Mall.Checkout;
+using Mall.Checkout.Services;
 using Mall.Customers;
 using Mall.Customers.Services;
 using Mall.Security;
@@ -39,6 +43,10 @@ public static class MallCoreServiceCollectionExtensions
         services.AddOptions<OrderingOptions>();
         services.TryAddSingleton<IOrderService, OrderService>();
         services.TryAddSingleton<ICustomerService, CustomerService>();
+        services.TryAddSingleton<ICartService, CartService>();
+        services.TryAddSingleton<ICheckoutService, CheckoutService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, ShippingCheckoutStep>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         return services;
     }

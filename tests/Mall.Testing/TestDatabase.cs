@@ -23,6 +23,18 @@ public sealed class TestDatabase : IAsyncDisposable
 
     private readonly Func<Task> _drop;
 
+    /// <summary>
+    /// MySql.Data's async methods block a thread each (see shared/BRIEF.md). Tests run hundreds of concurrent
+    /// callers, so the thread pool starts with enough threads instead of growing one or two a second, which
+    /// otherwise runs other tests' connection attempts into their timeouts. A production host on MySQL wants the
+    /// same (README, "Choosing the database").
+    /// </summary>
+    static TestDatabase()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 300), Math.Max(io, 300));
+    }
+
     private TestDatabase(string provider, string connectionString, Func<Task> drop)
     {
         Provider = provider;

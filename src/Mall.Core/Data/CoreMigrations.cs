@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts()];
 
     private sealed class V1Catalog : Migration
     {
@@ -143,6 +143,10 @@ public sealed class CoreMigrations : IMigrationSource
                 .BigInt("total")
                 .String("idempotency_key", 100, nullable: true)
                 .String("note", 500, nullable: true)
+                .String("ship_receiver", 50, nullable: true)
+                .String("ship_phone", 20, nullable: true)
+                .String("ship_region_code", 12, nullable: true)
+                .String("ship_detail", 200, nullable: true)
                 .String("shipping_carrier", 50, nullable: true)
                 .String("tracking_number", 64, nullable: true)
                 .DateTime("payment_deadline")
@@ -245,6 +249,27 @@ public sealed class CoreMigrations : IMigrationSource
                 .String("roles", 200)
                 .DateTime("created_at")
                 .Unique("ux_mall_admin_name", "user_name"));
+        }
+    }
+
+    private sealed class V5Carts : Migration
+    {
+        public override long Version => 5;
+        public override string Name => "Carts of shoppers and anonymous sessions";
+
+        public override void Up(MigrationBuilder b)
+        {
+            // owner is "c:{customerId}" or "s:{session token}": one table for both, merged at login.
+            b.CreateTable("mall_cart_line", t => t
+                .Id()
+                .String("owner", 80)
+                .BigInt("sku_id")
+                .Int("quantity")
+                .Bool("selected")
+                .DateTime("created_at")
+                .DateTime("updated_at")
+                .Unique("ux_mall_cart_line", "owner", "sku_id")
+                .Check("ck_mall_cart_line_quantity", "quantity > 0"));
         }
     }
 }

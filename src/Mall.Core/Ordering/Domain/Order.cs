@@ -67,6 +67,8 @@ public sealed record Order
     public decimal Total { get; init; }
     /// <summary>Shopper's note.</summary>
     public string? Note { get; init; }
+    /// <summary>Where it goes: a copy of the shopper's address when the order was placed.</summary>
+    public OrderAddress? ShippingAddress { get; init; }
     /// <summary>Carrier, once shipped.</summary>
     public string? ShippingCarrier { get; init; }
     /// <summary>Tracking number, once shipped.</summary>
@@ -106,6 +108,13 @@ public sealed record OrderLine
     public decimal LineTotal { get; init; }
 }
 
+/// <summary>The delivery address of an order, copied from the shopper's address book when it was placed.</summary>
+/// <param name="Receiver">Receiver.</param>
+/// <param name="Phone">Receiver's phone.</param>
+/// <param name="RegionCode">Region code.</param>
+/// <param name="Detail">Street address.</param>
+public sealed record OrderAddress(string Receiver, string Phone, string RegionCode, string Detail);
+
 /// <summary>A recorded status change.</summary>
 /// <param name="From">Previous status (null when the order was placed).</param>
 /// <param name="To">New status.</param>
@@ -125,8 +134,12 @@ public sealed record PlaceOrderRequest
 {
     /// <summary>The shopper.</summary>
     public long CustomerId { get; init; }
-    /// <summary>Lines (1–100); lines of the same SKU are merged.</summary>
+    /// <summary>Lines (1–100); lines of the same SKU are merged. Empty when <see cref="FromCart"/>.</summary>
     public IReadOnlyList<PlaceOrderLine>? Lines { get; init; }
+    /// <summary>Order the shopper's selected cart lines instead of <see cref="Lines"/>; they leave the cart with the order.</summary>
+    public bool FromCart { get; init; }
+    /// <summary>One of the shopper's addresses; its region prices shipping and a copy is kept on the order.</summary>
+    public long? AddressId { get; init; }
     /// <summary>Makes a retried request return the first order instead of placing a second (per shopper, ≤ 100 characters).</summary>
     public string? IdempotencyKey { get; init; }
     /// <summary>Shopper's note (≤ 500 characters).</summary>

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
-using Mall.Catalog;
+using Mall.Carts;
+using Mall.Checkout;
+using Mall.Checkout.Services;
 using Mall.Common;
 using Mall.Data;
 using Mall.Events;
@@ -14,14 +16,12 @@ namespace Mall.Ordering.Services;
 
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 public sealed class OrderService(
-    IMallDatabase database, IInventoryService inventory, IDomainEventDispatcher events, IOptions<OrderingOptions> options, TimeProvider clock) : IOrderService
+    IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
+    IOptions<OrderingOptions> options, TimeProvider clock) : IOrderService
 {
-    private const int MaxLines = 100;
-    private const int MaxQuantity = 999;
-
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
-        "total AS Total, note AS Note, shipping_carrier AS ShippingCarrier, tracking_number AS TrackingNumber, payment_deadline AS PaymentDeadline, " +
+        "total AS Total, note AS Note, ship_receiver AS ShipReceiver, ship_phone AS ShipPhone, ship_region_code AS ShipRegionCode, ship_detail AS ShipDetail, shipping_carrier AS ShippingCarrier, tracking_number AS TrackingNumber, payment_deadline AS PaymentDeadline, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -31,12 +31,12 @@ public sealed class OrderService(
     /// <inheritdoc />
     public async Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest request, CancellationToken cancellationToken = default)
     {
-        var lines = Validate(request);
+        Validate(request);
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim();
         (long OrderId, bool Replayed, IReadOnlyList<StockLevel> LowStock) placed;
         try
         {
-            placed = await database.InTransactionAsync(tx => PlaceCoreAsync(tx, request, key, lines, cancellationToken), cancellationToken).ConfigureAwait(false);
+            placed = await database.InTransactionAsync(tx => PlaceCoreAsync(tx, request, key, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (key is not null && Dialect.IsUniqueViolation(ex))
         {
@@ -53,49 +53,52 @@ public sealed class OrderService(
     }
 
     private async Task<(long, bool, IReadOnlyList<StockLevel>)> PlaceCoreAsync(
-        DbTransaction tx, PlaceOrderRequest request, string? key, IReadOnlyList<PlaceOrderLine> lines, CancellationToken cancellationToken)
+        DbTransaction tx, PlaceOrderRequest request, string? key, CancellationToken cancellationToken)
     {
         var connection = tx.Connection!;
         if (key is not null && await FindIdByKeyAsync(connection, tx, request.CustomerId, key, cancellationToken).ConfigureAwait(false) is { } existing)
             return (existing, true, []);
 
-        // Prices, names and availability are read now, inside the transaction: never taken from the client.
-        var skuIds = lines.Select(l => l.SkuId).ToList();
-        var skus = (await connection.QueryAsync<SkuSnapshot>(new CommandDefinition(
-            "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, " +
-            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted " +
-            $"FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {Dialect.InList("s.id", "@skuIds")}",
-            new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
-        var errors = new ValidationErrors();
-        for (var i = 0; i < lines.Count; i++)
+        var address = await AddressSnapshotAsync(connection, tx, request, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PlaceOrderLine> lines = request.Lines ?? [];
+        if (request.FromCart)
         {
-            if (!skus.TryGetValue(lines[i].SkuId, out var sku) || sku.SkuDeleted) errors.Add($"lines[{i}].skuId", $"SKU {lines[i].SkuId} does not exist.");
-            else if (sku.ProductDeleted || sku.ProductStatus != (short)Catalog.ProductStatus.Published) errors.Add($"lines[{i}].skuId", $"SKU {lines[i].SkuId} ({sku.ProductName}) is not on sale.");
+            lines = await carts.SelectedLinesAsync(tx, CartOwner.Customer(request.CustomerId), cancellationToken).ConfigureAwait(false);
+            if (lines.Count == 0) throw new MallValidationException("lines", "No cart lines are selected for checkout.");
         }
-        errors.ThrowIfAny();
 
+        // Prices, names and availability are read now, inside the transaction, by the checkout pipeline (shipping,
+        // promotions): never taken from the client.
+        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow().UtcDateTime;
-        var snapshot = lines.Select(l => (Line: l, Sku: skus[l.SkuId])).ToList();
-        var subtotal = snapshot.Sum(x => x.Sku.Price * x.Line.Quantity);
         var number = NewOrderNumber(now);
         var orderId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             Dialect.InsertReturningId(
-                "INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, payment_deadline, created_at, updated_at) " +
-                "VALUES (@number, @CustomerId, @status, @subtotal, 0, 0, @subtotal, @key, @Note, @deadline, @now, @now)", "id"),
-            new { number, request.CustomerId, status = (short)OrderStatus.PendingPayment, subtotal, key, Note = request.Note?.Trim(), deadline = now + options.Value.PaymentTimeout, now },
+                "INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, " +
+                "ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) " +
+                "VALUES (@number, @CustomerId, @status, @subtotal, @shipping, @discount, @total, @key, @Note, @receiver, @phone, @region, @detail, @deadline, @now, @now)", "id"),
+            new
+            {
+                number, request.CustomerId, status = (short)OrderStatus.PendingPayment,
+                subtotal = Money.ToCents(quote.Subtotal), shipping = Money.ToCents(quote.ShippingFee), discount = Money.ToCents(quote.Discount), total = Money.ToCents(quote.Total),
+                key, Note = request.Note?.Trim(), receiver = address?.Receiver, phone = address?.Phone, region = address?.RegionCode, detail = address?.Detail,
+                deadline = now + options.Value.PaymentTimeout, now,
+            },
             tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) " +
-            $"VALUES (@orderId, @SkuId, @ProductId, @ProductName, @Code, {Dialect.JsonValue("@SpecValues")}, @ImageUrl, @Price, @Quantity, @LineTotal)",
-            snapshot.Select(x => new
+            $"VALUES (@orderId, @SkuId, @ProductId, @ProductName, @SkuCode, {Dialect.JsonValue("@SpecValues")}, @ImageUrl, @UnitPrice, @Quantity, @LineTotal)",
+            quote.Lines.Select(l => new
             {
-                orderId, x.Sku.SkuId, x.Sku.ProductId, x.Sku.ProductName, x.Sku.Code, SpecValues = x.Sku.SpecValues ?? "[]",
-                ImageUrl = x.Sku.SkuImage ?? FirstImage(x.Sku.ProductImages), x.Sku.Price, x.Line.Quantity, LineTotal = x.Sku.Price * x.Line.Quantity,
+                orderId, l.SkuId, l.ProductId, l.ProductName, l.SkuCode, SpecValues = JsonSerializer.Serialize(l.SpecValues, Json),
+                l.ImageUrl, UnitPrice = Money.ToCents(l.UnitPrice), l.Quantity, LineTotal = Money.ToCents(l.LineTotal),
             }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await RecordAsync(tx, orderId, null, OrderStatus.PendingPayment, OrderTrigger.Place, $"customer:{request.CustomerId}", null, now, cancellationToken).ConfigureAwait(false);
+        if (request.FromCart)
+            await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
         // Stock last: all lines or none, under the order number.
-        var reservation = await inventory.ReserveAsync(tx, number, lines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
+        var reservation = await inventory.ReserveAsync(tx, number, quote.Lines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
         return (orderId, false, reservation.LowStockCrossed);
     }
 
@@ -247,25 +250,26 @@ public sealed class OrderService(
         await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT id FROM mall_order WHERE customer_id = @customerId AND idempotency_key = @key", new { customerId, key }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
-    private static List<PlaceOrderLine> Validate(PlaceOrderRequest request)
+    private static void Validate(PlaceOrderRequest request)
     {
         var errors = new ValidationErrors();
         if (request.CustomerId <= 0) errors.Add("customerId", "is required.");
         errors.MaxLength("idempotencyKey", request.IdempotencyKey, 100);
         errors.MaxLength("note", request.Note, 500);
-        var lines = request.Lines ?? [];
-        if (lines.Count is 0 or > MaxLines) errors.Add("lines", $"must have between 1 and {MaxLines} lines.");
-        for (var i = 0; i < lines.Count && i < MaxLines; i++)
-        {
-            if (lines[i] is null) { errors.Add($"lines[{i}]", "must not be null."); continue; }
-            if (lines[i].SkuId <= 0) errors.Add($"lines[{i}].skuId", "is required.");
-            errors.Range($"lines[{i}].quantity", lines[i].Quantity, 1, MaxQuantity);
-        }
+        if (request.AddressId is <= 0) errors.Add("addressId", "must be a positive id or null.");
+        if (request.FromCart && request.Lines is { Count: > 0 }) errors.Add("lines", "must be empty when ordering from the cart.");
         errors.ThrowIfAny();
-        var merged = lines.GroupBy(l => l.SkuId).Select(g => new PlaceOrderLine(g.Key, g.Sum(l => l.Quantity))).ToList();
-        var tooMany = merged.FirstOrDefault(l => l.Quantity > MaxQuantity);
-        if (tooMany is not null) throw new MallValidationException("lines", $"SKU {tooMany.SkuId} is ordered {tooMany.Quantity} times in all; at most {MaxQuantity}.");
-        return merged;
+        if (!request.FromCart) CheckoutLines.Validate(request.Lines);
+    }
+
+    private static async Task<AddressSnapshot?> AddressSnapshotAsync(DbConnection connection, DbTransaction tx, PlaceOrderRequest request, CancellationToken cancellationToken)
+    {
+        if (request.AddressId is not { } addressId) return null;
+        // Only the shopper's own address: another shopper's reads as missing.
+        return await connection.QuerySingleOrDefaultAsync<AddressSnapshot>(new CommandDefinition(
+            "SELECT receiver AS Receiver, phone AS Phone, region_code AS RegionCode, detail AS Detail FROM mall_customer_address WHERE id = @addressId AND customer_id = @CustomerId",
+            new { addressId, request.CustomerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)
+            ?? throw new MallValidationException("addressId", $"Address {addressId} does not exist.");
     }
 
     /// <summary>Date prefix for people, 12 random digits so that numbers cannot be guessed or counted.</summary>
@@ -274,28 +278,18 @@ public sealed class OrderService(
         RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture) +
         RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture);
 
-    private static string? FirstImage(string? imagesJson) =>
-        string.IsNullOrEmpty(imagesJson) ? null : JsonSerializer.Deserialize<List<string>>(imagesJson, Json)?.FirstOrDefault();
-
     private static string Name<T>(T value) where T : struct, Enum
     {
         var name = value.ToString();
         return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
-    private sealed class SkuSnapshot
+    private sealed class AddressSnapshot
     {
-        public long SkuId { get; set; }
-        public long ProductId { get; set; }
-        public string Code { get; set; } = "";
-        public string? SpecValues { get; set; }
-        public long Price { get; set; }
-        public string? SkuImage { get; set; }
-        public bool SkuDeleted { get; set; }
-        public string ProductName { get; set; } = "";
-        public string? ProductImages { get; set; }
-        public short ProductStatus { get; set; }
-        public bool ProductDeleted { get; set; }
+        public string Receiver { get; set; } = "";
+        public string Phone { get; set; } = "";
+        public string RegionCode { get; set; } = "";
+        public string Detail { get; set; } = "";
     }
 
     private sealed class OrderRow
@@ -309,6 +303,10 @@ public sealed class OrderService(
         public long Discount { get; set; }
         public long Total { get; set; }
         public string? Note { get; set; }
+        public string? ShipReceiver { get; set; }
+        public string? ShipPhone { get; set; }
+        public string? ShipRegionCode { get; set; }
+        public string? ShipDetail { get; set; }
         public string? ShippingCarrier { get; set; }
         public string? TrackingNumber { get; set; }
         public DateTime PaymentDeadline { get; set; }
@@ -319,7 +317,8 @@ public sealed class OrderService(
         {
             Id = Id, Number = Number, CustomerId = CustomerId, Status = (OrderStatus)Status,
             Subtotal = Money.FromCents(Subtotal), ShippingFee = Money.FromCents(ShippingFee), Discount = Money.FromCents(Discount), Total = Money.FromCents(Total),
-            Note = Note, ShippingCarrier = ShippingCarrier, TrackingNumber = TrackingNumber,
+            Note = Note, ShippingCarrier = ShippingCarrier,
+            ShippingAddress = ShipReceiver is null ? null : new OrderAddress(ShipReceiver, ShipPhone ?? "", ShipRegionCode ?? "", ShipDetail ?? ""), TrackingNumber = TrackingNumber,
             PaymentDeadline = Utc.Of(PaymentDeadline), CreatedAt = Utc.Of(CreatedAt), UpdatedAt = Utc.Of(UpdatedAt), Lines = lines, History = history,
         };
     }

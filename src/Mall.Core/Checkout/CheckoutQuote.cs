@@ -1,0 +1,101 @@
+namespace Mall.Checkout;
+
+/// <summary>A line being priced: the SKU as it is now and how many.</summary>
+public sealed record QuoteLine
+{
+    /// <summary>The SKU.</summary>
+    public long SkuId { get; init; }
+    /// <summary>The product.</summary>
+    public long ProductId { get; init; }
+    /// <summary>The product's category (promotion conditions use it).</summary>
+    public long CategoryId { get; init; }
+    /// <summary>The product's brand.</summary>
+    public long? BrandId { get; init; }
+    /// <summary>Product name now.</summary>
+    public required string ProductName { get; init; }
+    /// <summary>SKU code now.</summary>
+    public required string SkuCode { get; init; }
+    /// <summary>Spec values.</summary>
+    public IReadOnlyList<string> SpecValues { get; init; } = [];
+    /// <summary>Image.</summary>
+    public string? ImageUrl { get; init; }
+    /// <summary>Shipping weight of one unit, in grams.</summary>
+    public int WeightGrams { get; init; }
+    /// <summary>Unit price now (the mall's, never the client's).</summary>
+    public decimal UnitPrice { get; init; }
+    /// <summary>Units.</summary>
+    public int Quantity { get; init; }
+    /// <summary>Unit price × quantity.</summary>
+    public decimal LineTotal => UnitPrice * Quantity;
+    /// <summary>Discount allocated to this line by promotions.</summary>
+    public decimal Discount { get; init; }
+}
+
+/// <summary>An explanation of an amount in a quote: a shipping rate or a discount and why it applied.</summary>
+/// <param name="Kind">What it is: <c>shipping</c> or <c>discount</c>.</param>
+/// <param name="Source">Who computed it (a provider or promotion name).</param>
+/// <param name="Amount">The amount (positive).</param>
+/// <param name="Description">Human-readable reason.</param>
+public sealed record QuoteAdjustment(string Kind, string Source, decimal Amount, string Description);
+
+/// <summary>What a checkout costs: lines, subtotal, shipping, discounts and total.</summary>
+/// <param name="Lines">Lines with current prices.</param>
+/// <param name="Subtotal">Sum of line totals.</param>
+/// <param name="ShippingFee">Shipping.</param>
+/// <param name="Discount">Discounts (positive).</param>
+/// <param name="Total">Subtotal + shipping − discount, never below zero.</param>
+/// <param name="Adjustments">Where shipping and discounts come from.</param>
+public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subtotal, decimal ShippingFee, decimal Discount, decimal Total, IReadOnlyList<QuoteAdjustment> Adjustments);
+
+/// <summary>
+/// The state a checkout pipeline works on. Steps read the lines and add shipping and discounts; the totals are
+/// derived, so that they always add up.
+/// </summary>
+public sealed class CheckoutContext
+{
+    private readonly List<QuoteAdjustment> _adjustments = [];
+
+    /// <summary>Creates the context.</summary>
+    public CheckoutContext(long? customerId, IReadOnlyList<QuoteLine> lines, string? regionCode)
+    {
+        CustomerId = customerId;
+        Lines = lines;
+        RegionCode = regionCode;
+    }
+
+    /// <summary>The shopper, when known.</summary>
+    public long? CustomerId { get; }
+
+    /// <summary>Destination region code, when an address is chosen.</summary>
+    public string? RegionCode { get; }
+
+    /// <summary>The lines; a step may replace them (e.g. to allocate a discount to lines).</summary>
+    public IReadOnlyList<QuoteLine> Lines { get; set; }
+
+    /// <summary>Shipping and discounts added so far.</summary>
+    public IReadOnlyList<QuoteAdjustment> Adjustments => _adjustments;
+
+    /// <summary>Sum of line totals.</summary>
+    public decimal Subtotal => Lines.Sum(l => l.LineTotal);
+
+    /// <summary>Adds a shipping charge.</summary>
+    public void AddShipping(string source, decimal amount, string description) => Add("shipping", source, amount, description);
+
+    /// <summary>Adds a discount.</summary>
+    public void AddDiscount(string source, decimal amount, string description) => Add("discount", source, amount, description);
+
+    /// <summary>The quote as it stands.</summary>
+    public CheckoutQuote ToQuote()
+    {
+        var shipping = _adjustments.Where(a => a.Kind == "shipping").Sum(a => a.Amount);
+        // Discounts never exceed what is being bought.
+        var discount = Math.Min(_adjustments.Where(a => a.Kind == "discount").Sum(a => a.Amount), Subtotal + shipping);
+        return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList());
+    }
+
+    private void Add(string kind, string source, decimal amount, string description)
+    {
+        if (amount < 0 || decimal.Round(amount, 2) != amount) throw new ArgumentOutOfRangeException(nameof(amount), amount, "Amounts are positive with at most two decimals.");
+        if (amount > 0) _adjustments.Add(new QuoteAdjustment(kind, source, amount, description));
+    }
+}

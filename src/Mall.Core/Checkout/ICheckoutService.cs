@@ -1,0 +1,14 @@
+using System.Data.Common;
+using Mall.Ordering;
+
+namespace Mall.Checkout;
+
+/// <summary>Prices a checkout: current SKU prices, then every <see cref="ICheckoutStep"/> in order (shipping, promotions, plugins' steps).</summary>
+public interface ICheckoutService
+{
+    /// <summary>A quote for lines; unknown SKUs and products not on sale are rejected with field errors.</summary>
+    Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default);
+
+    /// <summary>The same quote read inside the caller's transaction (order placement prices what it stores).</summary>
+    Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using Mall.Catalog;
+using Mall.Common;
+using Mall.Data;
+using Mall.Ordering;
+
+namespace Mall.Checkout.Services;
+
+/// <summary>Default <see cref="ICheckoutService"/>.</summary>
+public sealed class CheckoutService(IMallDatabase database, IEnumerable<ICheckoutStep> steps) : ICheckoutService
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly IReadOnlyList<ICheckoutStep> _steps = steps.OrderBy(s => s.Order).ToList();
+
+    /// <inheritdoc />
+    public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await PriceAsync(connection, null, customerId, lines, regionCode, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default) =>
+        PriceAsync(transaction.Connection!, transaction, customerId, lines, regionCode, cancellationToken);
+
+    private async Task<CheckoutQuote> PriceAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken)
+    {
+        var merged = CheckoutLines.Validate(lines);
+        var skuIds = merged.Select(l => l.SkuId).ToList();
+        var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
+            "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, s.weight_grams AS WeightGrams, " +
+            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted " +
+            $"FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {database.Dialect.InList("s.id", "@skuIds")}",
+            new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
+        var errors = new ValidationErrors();
+        for (var i = 0; i < merged.Count; i++)
+        {
+            if (!skus.TryGetValue(merged[i].SkuId, out var sku) || sku.SkuDeleted) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} does not exist.");
+            else if (sku.ProductDeleted || sku.ProductStatus != (short)ProductStatus.Published) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} ({sku.ProductName}) is not on sale.");
+        }
+        errors.ThrowIfAny();
+
+        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode);
+        foreach (var step in _steps) await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
+        return context.ToQuote();
+    }
+
+    private sealed class SkuRow
+    {
+        public long SkuId { get; set; }
+        public long ProductId { get; set; }
+        public string Code { get; set; } = "";
+        public string? SpecValues { get; set; }
+        public long Price { get; set; }
+        public string? SkuImage { get; set; }
+        public int WeightGrams { get; set; }
+        public bool SkuDeleted { get; set; }
+        public string ProductName { get; set; } = "";
+        public long CategoryId { get; set; }
+        public long? BrandId { get; set; }
+        public string? ProductImages { get; set; }
+        public short ProductStatus { get; set; }
+        public bool ProductDeleted { get; set; }
+
+        public QuoteLine ToLine(int quantity) => new()
+        {
+            SkuId = SkuId, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, SkuCode = Code,
+            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
+            ImageUrl = SkuImage ?? (string.IsNullOrEmpty(ProductImages) ? null : JsonSerializer.Deserialize<List<string>>(ProductImages, Json)?.FirstOrDefault()),
+            WeightGrams = WeightGrams, UnitPrice = Money.FromCents(Price), Quantity = quantity,
+        };
+    }
+}
+
+/// <summary>Shape rules of checkout lines, shared by quotes, carts and orders.</summary>
+internal static class CheckoutLines
+{
+    public const int MaxLines = 100;
+    public const int MaxQuantity = 999;
+
+    /// <summary>Checks the lines and merges lines of the same SKU.</summary>
+    public static List<PlaceOrderLine> Validate(IReadOnlyList<PlaceOrderLine>? lines)
+    {
+        var errors = new ValidationErrors();
+        lines ??= [];
+        if (lines.Count is 0 or > MaxLines) errors.Add("lines", $"must have between 1 and {MaxLines} lines.");
+        for (var i = 0; i < lines.Count && i < MaxLines; i++)
+        {
+            if (lines[i] is null) { errors.Add($"lines[{i}]", "must not be null."); continue; }
+            if (lines[i].SkuId <= 0) errors.Add($"lines[{i}].skuId", "is required.");
+            errors.Range($"lines[{i}].quantity", lines[i].Quantity, 1, MaxQuantity);
+        }
+        errors.ThrowIfAny();
+        var merged = lines.GroupBy(l => l.SkuId).Select(g => new PlaceOrderLine(g.Key, g.Sum(l => l.Quantity))).ToList();
+        var tooMany = merged.FirstOrDefault(l => l.Quantity > MaxQuantity);
+        if (tooMany is not null) throw new MallValidationException("lines", $"SKU {tooMany.SkuId} is ordered {tooMany.Quantity} times in all; at most {MaxQuantity}.");
+        return merged;
+    }
+}

@@ -1,0 +1,18 @@
+using Mall.Checkout;
+
+namespace Mall.Promotions;
+
+/// <summary>A discount a promotion grants.</summary>
+/// <param name="Amount">Amount off (positive).</param>
+/// <param name="Description">Why, e.g. "满100减20".</param>
+public sealed record PromotionDiscount(decimal Amount, string Description);
+
+/// <summary>Evaluates promotions over a checkout (full reduction, discounts, coupons). With none registered, nothing is discounted.</summary>
+public interface IPromotionEvaluator
+{
+    /// <summary>Name shown in quote explanations.</summary>
+    string Name { get; }
+
+    /// <summary>Discounts this evaluator grants for the context.</summary>
+    Task<IReadOnlyList<PromotionDiscount>> EvaluateAsync(CheckoutContext context, CancellationToken cancellationToken);
+}
