@@ -1,4 +1,5 @@
 using Mall.Web;
+using Mall.Web.Carts;
 using Mall.Web.Catalog;
 using Mall.Web.Hosting;
 using Mall;
@@ -29,6 +30,7 @@ public static class MallEndpointRouteBuilderExtensions
         storefront.MapCatalogStorefront();
         storefront.MapShopperAuth();
         storefront.MapShopperAccount();
+        storefront.MapCart();
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<MallOptions>>().Value;
         var environment = endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>();
         storefront.MapShopperOrders(options.EnableDevelopmentPayments ?? environment.IsDevelopment());

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Mall.Carts;
 using Mall.Common;
 using Mall.Customers;
 using Mall.Security;
@@ -20,20 +21,23 @@ internal static class AuthEndpoints
         auth.MapPost("/register", async (RegisterCustomerInput input, ICustomerService customers, CancellationToken ct) =>
             TypedResults.Created($"{MallRoutes.StorefrontV1}/me", await customers.RegisterAsync(input, ct)));
 
-        auth.MapPost("/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (LoginRequest body, ICustomerService customers, CancellationToken ct) =>
+        auth.MapPost("/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (LoginRequest body, HttpContext http, ICustomerService customers, ICartService carts, CancellationToken ct) =>
         {
             var customer = await customers.VerifyPasswordAsync(body.Login ?? "", body.Password ?? "", ct);
-            return customer is null ? InvalidCredentials() : TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
+            if (customer is null) return InvalidCredentials();
+            await MergeSessionCartAsync(http, carts, customer.Id, ct);
+            return TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
         });
 
         auth.MapPost("/login/{provider}", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
-            string provider, JsonElement body, IEnumerable<IExternalLoginProvider> providers, ICustomerService customers, CancellationToken ct) =>
+            string provider, JsonElement body, HttpContext http, IEnumerable<IExternalLoginProvider> providers, ICustomerService customers, ICartService carts, CancellationToken ct) =>
         {
             var login = providers.FirstOrDefault(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
                 ?? throw new MallNotFoundException($"There is no login provider named '{provider}'.");
             var identity = await login.AuthenticateAsync(body, ct);
             if (identity is null) return InvalidCredentials();
             var customer = await customers.LoginExternalAsync(login.Name, identity, ct);
+            await MergeSessionCartAsync(http, carts, customer.Id, ct);
             return TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
         });
     }
@@ -48,6 +52,13 @@ internal static class AuthEndpoints
             .AddEndpointFilter<Hosting.MallProblemEndpointFilter>()
             .AllowAnonymous()
             .WithTags("Admin: account");
+    }
+
+    /// <summary>At login, an anonymous cart named by the request moves into the shopper's cart.</summary>
+    private static async Task MergeSessionCartAsync(HttpContext http, ICartService carts, long customerId, CancellationToken ct)
+    {
+        if (http.Request.Headers.TryGetValue(Carts.CartEndpoints.SessionHeader, out var token) && token.Count == 1 && !string.IsNullOrEmpty(token[0]))
+            await carts.MergeAsync(CartOwner.Session(token[0]!), customerId, ct);
     }
 
     private static ProblemHttpResult InvalidCredentials() =>

@@ -25,7 +25,7 @@ internal static class OrderEndpoints
         {
             var result = await service.PlaceAsync(new PlaceOrderRequest
             {
-                CustomerId = user.CustomerId(), Lines = body.Lines, Note = body.Note, IdempotencyKey = idempotencyKey,
+                CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey,
             }, ct);
             // A replay answers 200 with the first order; the first request 201.
             return result.Replayed
@@ -86,9 +86,11 @@ internal static class OrderEndpoints
 }
 
 /// <summary>Body of an order request.</summary>
-/// <param name="Lines">SKUs and quantities; prices are the mall's, never the client's.</param>
+/// <param name="Lines">SKUs and quantities; prices are the mall's, never the client's. Empty with <paramref name="FromCart"/>.</param>
+/// <param name="FromCart">Order the selected cart lines (they leave the cart with the order).</param>
+/// <param name="AddressId">One of the shopper's addresses.</param>
 /// <param name="Note">Note to the merchant.</param>
-internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, string? Note);
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note);
 
 /// <summary>Body of a cancellation.</summary>
 /// <param name="Reason">Why.</param>
