@@ -20,7 +20,8 @@ public static class MallEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the storefront API (<c>/api/v1</c>: catalog, account, orders), the admin API (<c>/api/admin</c>,
-    /// admin identity required; <c>/api/admin/auth/login</c> is open) and the health endpoint (<c>/health</c>).
+    /// admin identity required; <c>/api/admin/auth/login</c> is open), the health endpoint (<c>/health</c>) and the
+    /// OpenAPI document (<c>/openapi/v1.json</c>, with Swagger UI at <c>/swagger</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapMall(this IEndpointRouteBuilder endpoints)
     {
@@ -47,6 +48,7 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapCustomerAdmin();
 
         endpoints.MapHealthChecks(MallRoutes.Health);
+        endpoints.MapOpenApi();
         return endpoints;
     }
 

@@ -58,6 +58,7 @@ public static class MallServiceCollectionExtensions
                 .RequireAuthenticatedUser()
                 .RequireRole(MallClaims.ShopperRole));
 
+        services.AddOpenApi(MallOpenApi.DocumentName, MallOpenApi.Configure);
         services.AddHealthChecks().AddCheck<MallDatabaseHealthCheck>("database", tags: ["mall", "ready"]);
         return services;
     }

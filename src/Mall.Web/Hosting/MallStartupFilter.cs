@@ -16,6 +16,13 @@ internal sealed class MallStartupFilter : IStartupFilter
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
+        // Swagger UI over the OpenAPI document that MapMall serves.
+        app.UseSwaggerUI(o =>
+        {
+            o.RoutePrefix = "swagger";
+            o.SwaggerEndpoint($"/openapi/{MallOpenApi.DocumentName}.json", "Mall API v1");
+            o.DocumentTitle = "Mall API";
+        });
         next(app);
     };
 }

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Text.Json;
+using Mall.Testing;
+
+namespace Mall.Web.Tests;
+
+public class OpenApiTests
+{
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_Mall_endpoint_with_its_responses_and_auth()
+    {
+        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
+        var response = await app.Anonymous.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.StartsWith("3.1", document.GetProperty("openapi").GetString());
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("bearer", schemes.GetProperty("Bearer").GetProperty("scheme").GetString());
+        Assert.Equal("X-Mall-Admin-Key", schemes.GetProperty("AdminKey").GetProperty("name").GetString());
+
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Operation: o.Value)))
+            .ToList();
+        Assert.True(operations.Count > 40, $"only {operations.Count} operations described");
+        foreach (var (path, method, operation) in operations)
+        {
+            var responses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+            Assert.True(responses.Any(r => r.StartsWith('2')), $"{method} {path} has no success response");
+            Assert.Contains("400", responses);
+            var secured = operation.TryGetProperty("security", out var security) ? security.EnumerateArray().SelectMany(s => s.EnumerateObject().Select(o => o.Name)).ToList() : [];
+            if (path.StartsWith("/api/admin/", StringComparison.Ordinal) && path != "/api/admin/auth/login")
+            {
+                Assert.Contains("Bearer", secured);
+                Assert.Contains("AdminKey", secured);
+                Assert.Contains("401", responses);
+                Assert.Contains("403", responses);
+            }
+            if (path.StartsWith("/api/v1/orders", StringComparison.Ordinal) || path.StartsWith("/api/v1/me", StringComparison.Ordinal))
+                Assert.Equal(["Bearer"], secured);
+        }
+        var order = document.GetProperty("paths").GetProperty("/api/v1/orders").GetProperty("post");
+        Assert.Contains(order.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+        Assert.True(order.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));
+
+        var ui = await app.Anonymous.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
+        Assert.Contains("swagger-ui", await ui.Content.ReadAsStringAsync());
+    }
+}
