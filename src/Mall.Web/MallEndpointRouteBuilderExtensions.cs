@@ -27,6 +27,7 @@ public static class MallEndpointRouteBuilderExtensions
     {
         var storefront = endpoints.MapGroup(MallRoutes.StorefrontV1)
             .AddEndpointFilter<MallProblemEndpointFilter>()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxStorefrontRequestBytes))
             .WithTags("Storefront");
         storefront.MapCatalogStorefront();
         storefront.MapShopperAuth();
@@ -51,6 +52,9 @@ public static class MallEndpointRouteBuilderExtensions
         endpoints.MapOpenApi();
         return endpoints;
     }
+
+    /// <summary>Largest storefront request body (an order of 100 lines is a few kilobytes).</summary>
+    public const long MaxStorefrontRequestBytes = 64 * 1024;
 
     /// <summary>Largest admin request body (a product with 500 SKUs is well under it).</summary>
     public const long MaxAdminRequestBytes = 2 * 1024 * 1024;
