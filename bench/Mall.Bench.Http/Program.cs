@@ -2,6 +2,9 @@ using Mall.Bench.Http;
 
 // Configuration comes from the environment: Mall__Database__Provider, Mall__Database__ConnectionString,
 // BENCH_PRODUCTS (how many products to seed), ASPNETCORE_URLS.
+// MySql.Data blocks a thread per call; start with enough threads for 256 concurrent requests (see README).
+ThreadPool.SetMinThreads(300, 300);
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
 builder.Services.AddMall(builder.Configuration);

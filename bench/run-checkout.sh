@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Checkout benchmark: orders/second through Mall's HTTP API (POST /api/v1/orders, one line, random SKU, 100
+# shoppers) at 8 and 256 connections, beside the database's own ceiling for the same SQL: pgbench replaying
+# bench/sql/checkout.pgbench.sql on PostgreSQL, mysqlslap replaying bench/sql/checkout.mysqlslap.sql on MariaDB,
+# with as many clients. Settings: BENCH_PROVIDERS ("MySql PostgreSql"), BENCH_DURATION (10s), BENCH_PRODUCTS (1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+providers=${BENCH_PROVIDERS:-"MySql PostgreSql"}
+duration=${BENCH_DURATION:-10s}
+seconds=${duration%s}
+export BENCH_PRODUCTS=${BENCH_PRODUCTS:-1000}
+export BENCH_SKUS=$((BENCH_PRODUCTS * 4))
+shoppers=100
+
+command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" = "0" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# shellcheck source=../eng/test-services.sh
+source eng/test-services.sh
+unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
+app_pid=""
+cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; mall_services_stop; }
+trap cleanup EXIT
+mall_services_start
+dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null
+dll=bench/Mall.Bench.Http/bin/Release/net10.0/Mall.Bench.Http.dll
+export BENCH_TOKENS=$MALL_SERVICES_DIR/tokens.txt
+
+http_orders_per_second() { # <base url> <connections>
+  local out
+  out=$(wrk -t1 -c"$2" -d"$duration" --timeout 10s -s bench/checkout.lua "$1")
+  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then echo "wrk reported errors at $2 connections:" >&2; echo "$out" >&2; exit 1; fi
+  awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out"
+}
+
+db_ceiling() { # <provider> <clients>
+  local clients=$2
+  case $1 in
+    PostgreSql)
+      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -d mall_checkout -c "SELECT 1" >/dev/null
+      PGHOST=127.0.0.1 PGPORT=$MALL_PG_PORT PGUSER=postgres pgbench -n -c "$clients" -j 2 -T "$seconds" -D skus="$BENCH_SKUS" -f bench/sql/checkout.pgbench.sql mall_checkout 2>/dev/null \
+        | awk '/^tps/ {printf "%.0f", $3}' ;;
+    MySql)
+      # mysqlslap splits --number-of-queries among the clients; 16 statements make one order.
+      local orders=$((clients * 40)) out
+      sed "s/RAND() \* 4000/RAND() * $BENCH_SKUS/" bench/sql/checkout.mysqlslap.sql >"$MALL_SERVICES_DIR/checkout.mysqlslap.sql"
+      out=$(mysqlslap --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot --create-schema=mall_checkout --query="$MALL_SERVICES_DIR/checkout.mysqlslap.sql" \
+        --delimiter=";" --concurrency="$clients" --iterations=1 --number-of-queries=$((orders * 16)) 2>&1)
+      awk -v n="$orders" '/Average number of seconds/ {printf "%.0f", n / $9}' <<<"$out" ;;
+  esac
+}
+
+mkdir -p bench/results
+report=bench/results/checkout-$(date -u +%Y%m%d-%H%M%S).md
+{
+  echo "POST /api/v1/orders (one line, random SKU of $BENCH_SKUS, $shoppers shoppers), wrk -t1 -d$duration; database ceiling: the same SQL replayed by pgbench / mysqlslap; $(nproc) cores; $(date -u +%Y-%m-%d)"
+  echo
+  echo "| database | connections | Mall orders/s | database alone orders/s | Mall / database |"
+  echo "|---|---|---|---|---|"
+} >"$report"
+
+for provider in $providers; do
+  case $provider in
+    MySql)
+      mariadb --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot -e "CREATE DATABASE mall_checkout CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+      cs="Server=127.0.0.1;Port=$MALL_MYSQL_PORT;Database=mall_checkout;User ID=mall;Password=mall;SslMode=None;Maximum Pool Size=300" ;;
+    PostgreSql)
+      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -c "CREATE DATABASE mall_checkout"
+      cs="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=mall_checkout;Username=postgres;Maximum Pool Size=300" ;;
+  esac
+  port=$(_mall_free_port)
+  base="http://127.0.0.1:$port"
+  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
+    dotnet "$dll" >"$MALL_SERVICES_DIR/checkout-$provider.log" 2>&1 &
+  app_pid=$!
+  _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/checkout-$provider.log" >&2; exit 1; }
+
+  : >"$BENCH_TOKENS"
+  for ((i = 0; i < shoppers; i++)); do
+    phone=$(printf '1880000%04d' "$i")
+    curl -sf -H 'Content-Type: application/json' -d "{\"phone\":\"$phone\",\"password\":\"bench-password\"}" "$base/api/v1/auth/register" >/dev/null
+    # One token a line (the response has no final newline, and sed keeps that).
+    curl -sf -H 'Content-Type: application/json' -d "{\"login\":\"$phone\",\"password\":\"bench-password\"}" "$base/api/v1/auth/login" \
+      | sed -E 's/.*"accessToken":"([^"]+)".*/\1\n/' | head -1 >>"$BENCH_TOKENS"
+  done
+  # One order by hand first: a broken setup shows its answer here instead of as a wall of non-2xx.
+  curl -sf -H "Authorization: Bearer $(head -1 "$BENCH_TOKENS")" -H 'Content-Type: application/json' \
+    -d '{"lines":[{"skuId":1,"quantity":1}]}' "$base/api/v1/orders" >/dev/null \
+    || { echo "placing a test order failed (token $(head -c 20 "$BENCH_TOKENS")…):" >&2; curl -s -i -H "Authorization: Bearer $(head -1 "$BENCH_TOKENS")" -H 'Content-Type: application/json' -d '{"lines":[{"skuId":1,"quantity":1}]}' "$base/api/v1/orders" >&2; exit 1; }
+  wrk -t1 -c8 -d3s --timeout 10s -s bench/checkout.lua "$base" >/dev/null
+
+  results=()
+  for connections in 8 256; do results+=("$(http_orders_per_second "$base" "$connections")"); done
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  for i in 0 1; do
+    connections=$([ "$i" = 0 ] && echo 8 || echo 256)
+    ceiling=$(db_ceiling "$provider" "$connections")
+    echo "| $provider | $connections | ${results[$i]} | $ceiling | $(awk -v a="${results[$i]}" -v b="$ceiling" 'BEGIN { printf "%.2f", a / b }') |" >>"$report"
+  done
+  echo "| $provider | 256 vs 8 | $(awk -v a="${results[1]}" -v b="${results[0]}" 'BEGIN { printf "%.2f", a / b }') (Mall at 256 / Mall at 8) | | |" >>"$report"
+done
+
+cat "$report"
+echo
+echo "(written to $report)"
