@@ -20,7 +20,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
     {
         Console.WriteLine($"Mall sample store listening on {address}");
         Console.WriteLine($"  storefront API: {address}/api/v1/catalog/products");
-        Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (header X-Mall-Admin-Key)");
+        Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (log in at /api/admin/auth/login as admin / mall-admin-dev)");
+        Console.WriteLine($"  API docs:       {address}/swagger");
         Console.WriteLine($"  health:         {address}/health");
     }
 });

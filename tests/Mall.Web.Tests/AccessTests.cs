@@ -137,3 +137,41 @@ public class AccessTests
     private static async Task<(long, long, long, long)> CountsAsync(MallApp app) =>
         (await app.CountAsync("mall_customer"), await app.CountAsync("mall_order"), await app.CountAsync("mall_customer_address"), await app.CountAsync("mall_stock_reservation"));
 }
+
+/// <summary>A plugin-style login provider: accepts codes starting with "ok-" and vouches for "openid-{rest}".</summary>
+internal sealed class TestCodeLogin : Mall.Customers.IExternalLoginProvider
+{
+    public string Name => "test-code";
+
+    public Task<Mall.Customers.ExternalIdentity?> AuthenticateAsync(JsonElement payload, CancellationToken cancellationToken) =>
+        Task.FromResult(payload.TryGetProperty("code", out var code) && code.GetString() is { } value && value.StartsWith("ok-", StringComparison.Ordinal)
+            ? new Mall.Customers.ExternalIdentity("openid-" + value[3..], "小程序用户")
+            : null);
+}
+
+public class ExternalLoginTests
+{
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_registered_login_provider_logs_shoppers_in_and_links_them_once(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, s => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Mall.Customers.IExternalLoginProvider, TestCodeLogin>(s));
+        using var client = app.NewClient();
+
+        async Task<long> LoginAsync(string code)
+        {
+            var response = await client.PostAsJsonAsync("/api/v1/auth/login/test-code", new { code });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+            using var me = new HttpRequestMessage(HttpMethod.Get, "/api/v1/me");
+            me.Headers.Authorization = new("Bearer", token);
+            return (await (await client.SendAsync(me)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        }
+
+        var first = await LoginAsync("ok-abc");
+        Assert.Equal(first, await LoginAsync("ok-abc"));
+        Assert.NotEqual(first, await LoginAsync("ok-xyz"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsJsonAsync("/api/v1/auth/login/test-code", new { code = "bad" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsJsonAsync("/api/v1/auth/login/nope", new { code = "ok-1" })).StatusCode);
+        Assert.Equal(2, await app.CountAsync("mall_customer"));
+    }
+}
