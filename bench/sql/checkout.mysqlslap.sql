@@ -10,7 +10,4 @@ UPDATE mall_inventory SET available = available - 1, reserved = reserved + 1, up
 INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@num, @sku, 1, 0, NOW(6), NOW(6));
 INSERT IGNORE INTO mall_stock_movement (sku_id, kind, reference, quantity, reason, created_at) VALUES (@sku, 1, @num, 1, NULL, NOW(6));
 SELECT sku_id, received, available, reserved, sold, low_stock_threshold FROM mall_inventory WHERE sku_id = @sku;
-COMMIT;
-SELECT id, number, customer_id, status, subtotal, shipping_fee, discount, total, note, ship_receiver, ship_phone, ship_region_code, ship_detail, shipping_carrier, tracking_number, payment_deadline, created_at, updated_at FROM mall_order WHERE id = @order_id AND customer_id = @customer;
-SELECT order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total FROM mall_order_line WHERE order_id IN (@order_id) ORDER BY id;
-SELECT order_id, from_status, to_status, via, actor, reason, created_at FROM mall_order_transition WHERE order_id IN (@order_id) ORDER BY id
+COMMIT

@@ -33,6 +33,9 @@ public class OrderTests
         Assert.Equal(order.Total, order.Lines.Sum(l => l.LineTotal));
         Assert.Equal(20, order.Number.Length);
         Assert.Equal((7L, 3L), await AvailableReservedAsync(ctx, product.Skus[0].Id));
+        // The order returned without a read-back is the order as stored.
+        var json = new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(order, json), System.Text.Json.JsonSerializer.Serialize(await orders.FindAsync(order.Id), json));
 
         // A later price change does not touch the order's snapshot.
         await ctx.Get<IProductService>().UpdateAsync(product.Id, new ProductInput

@@ -66,10 +66,12 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
                     ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
                 throw new MallConflictException($"SKU {line.SkuId} has {level.Available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
             }
+            // The reservation and its ledger entry in one round trip.
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @SkuId, @Quantity, @status, @now, @now)",
-                new { reference, line.SkuId, line.Quantity, status = ReservationStatus.Reserved, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await InsertMovementAsync(transaction, line.SkuId, StockMovementKind.Reserve, reference, line.Quantity, null, now, cancellationToken).ConfigureAwait(false);
+                "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @skuId, @quantity, @status, @now, @now);" +
+                MovementInsert,
+                new { reference, skuId = line.SkuId, quantity = (long)line.Quantity, status = ReservationStatus.Reserved, kind = StockMovementKind.Reserve, reason = (string?)null, now },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
 
             var after = await GetLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false);
             if (CrossedThreshold(after, line.Quantity)) lowStock.Add(after);
@@ -215,11 +217,12 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         }
     }
 
+    /// <summary>Ledger insert that does nothing for a repeated (SKU, kind, reference).</summary>
+    private string MovementInsert => Dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
+        ["@skuId", "@kind", "@reference", "@quantity", "@reason", "@now"], ["sku_id", "kind", "reference"]);
+
     private Task<int> InsertMovementAsync(DbTransaction tx, long skuId, StockMovementKind kind, string reference, long quantity, string? reason, DateTime now, CancellationToken cancellationToken) =>
-        tx.Connection!.ExecuteAsync(new CommandDefinition(
-            Dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
-                ["@skuId", "@kind", "@reference", "@quantity", "@reason", "@now"], ["sku_id", "kind", "reference"]),
-            new { skuId, kind, reference, quantity, reason, now }, tx, cancellationToken: cancellationToken));
+        tx.Connection!.ExecuteAsync(new CommandDefinition(MovementInsert, new { skuId, kind, reference, quantity, reason, now }, tx, cancellationToken: cancellationToken));
 
     private async Task<List<StockReservationLine>> LoadLinesAsync(DbConnection connection, DbTransaction? tx, string reference, bool lockRows, CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ public sealed class OrderService(
     {
         Validate(request);
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim();
-        (long OrderId, bool Replayed, IReadOnlyList<StockLevel> LowStock) placed;
+        (long OrderId, Order? Placed, IReadOnlyList<StockLevel> LowStock) placed;
         try
         {
             placed = await database.InTransactionAsync(tx => PlaceCoreAsync(tx, request, key, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -44,20 +44,21 @@ public sealed class OrderService(
             await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var winner = await FindIdByKeyAsync(connection, null, request.CustomerId, key, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("An idempotency-key conflict was reported but no order holds the key.");
-            placed = (winner, true, []);
+            placed = (winner, null, []);
         }
         foreach (var level in placed.LowStock)
             await events.DispatchAsync(new StockLowEvent(level.SkuId, level.Available, level.LowStockThreshold, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
-        var order = await FindAsync(placed.OrderId, request.CustomerId, cancellationToken).ConfigureAwait(false);
-        return new PlaceOrderResult(order!, placed.Replayed);
+        // A new order is returned as written (no read-back); a replay reads the first order.
+        var order = placed.Placed ?? (await FindAsync(placed.OrderId, request.CustomerId, cancellationToken).ConfigureAwait(false))!;
+        return new PlaceOrderResult(order, placed.Placed is null);
     }
 
-    private async Task<(long, bool, IReadOnlyList<StockLevel>)> PlaceCoreAsync(
+    private async Task<(long, Order?, IReadOnlyList<StockLevel>)> PlaceCoreAsync(
         DbTransaction tx, PlaceOrderRequest request, string? key, CancellationToken cancellationToken)
     {
         var connection = tx.Connection!;
         if (key is not null && await FindIdByKeyAsync(connection, tx, request.CustomerId, key, cancellationToken).ConfigureAwait(false) is { } existing)
-            return (existing, true, []);
+            return (existing, null, []);
 
         var address = await AddressSnapshotAsync(connection, tx, request, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PlaceOrderLine> lines = request.Lines ?? [];
@@ -70,7 +71,8 @@ public sealed class OrderService(
         // Prices, names and availability are read now, inside the transaction, by the checkout pipeline (shipping,
         // promotions): never taken from the client.
         var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow().UtcDateTime;
+        // Microseconds: what every database keeps, so the order returned now equals the order read later.
+        var now = Microseconds(clock.GetUtcNow().UtcDateTime);
         var number = NewOrderNumber(now);
         var orderId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             Dialect.InsertReturningId(
@@ -85,21 +87,42 @@ public sealed class OrderService(
                 deadline = now + options.Value.PaymentTimeout, now,
             },
             tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Lines and the first transition in one round trip.
+        var actor = $"customer:{request.CustomerId}";
+        var parameters = new DynamicParameters(new { orderId, to = (short)OrderStatus.PendingPayment, via = (short)OrderTrigger.Place, actor, now });
+        var values = new List<string>();
+        for (var i = 0; i < quote.Lines.Count; i++)
+        {
+            var l = quote.Lines[i];
+            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i})");
+            parameters.Add($"s{i}", l.SkuId); parameters.Add($"p{i}", l.ProductId); parameters.Add($"n{i}", l.ProductName); parameters.Add($"c{i}", l.SkuCode);
+            parameters.Add($"v{i}", JsonSerializer.Serialize(l.SpecValues, Json)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
+            parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal));
+        }
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) " +
-            $"VALUES (@orderId, @SkuId, @ProductId, @ProductName, @SkuCode, {Dialect.JsonValue("@SpecValues")}, @ImageUrl, @UnitPrice, @Quantity, @LineTotal)",
-            quote.Lines.Select(l => new
-            {
-                orderId, l.SkuId, l.ProductId, l.ProductName, l.SkuCode, SpecValues = JsonSerializer.Serialize(l.SpecValues, Json),
-                l.ImageUrl, UnitPrice = Money.ToCents(l.UnitPrice), l.Quantity, LineTotal = Money.ToCents(l.LineTotal),
-            }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await RecordAsync(tx, orderId, null, OrderStatus.PendingPayment, OrderTrigger.Place, $"customer:{request.CustomerId}", null, now, cancellationToken).ConfigureAwait(false);
+            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) VALUES " +
+            string.Join(", ", values) + ";" +
+            "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)",
+            parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
         // Stock last: all lines or none, under the order number.
         var reservation = await inventory.ReserveAsync(tx, number, quote.Lines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
-        return (orderId, false, reservation.LowStockCrossed);
+        var order = new Order
+        {
+            Id = orderId, Number = number, CustomerId = request.CustomerId, Status = OrderStatus.PendingPayment,
+            Subtotal = Stored(quote.Subtotal), ShippingFee = Stored(quote.ShippingFee), Discount = Stored(quote.Discount), Total = Stored(quote.Total), Note = request.Note?.Trim(),
+            ShippingAddress = address is null ? null : new OrderAddress(address.Receiver, address.Phone, address.RegionCode, address.Detail),
+            PaymentDeadline = now + options.Value.PaymentTimeout, CreatedAt = now, UpdatedAt = now,
+            Lines = quote.Lines.Select(l => new OrderLine
+            {
+                SkuId = l.SkuId, ProductId = l.ProductId, ProductName = l.ProductName, SkuCode = l.SkuCode, SpecValues = l.SpecValues,
+                ImageUrl = l.ImageUrl, UnitPrice = Stored(l.UnitPrice), Quantity = l.Quantity, LineTotal = Stored(l.LineTotal),
+            }).ToList(),
+            History = [new OrderTransition(null, OrderStatus.PendingPayment, OrderTrigger.Place, actor, null, now)],
+        };
+        return (orderId, order, reservation.LowStockCrossed);
     }
 
     /// <inheritdoc />
@@ -271,6 +294,11 @@ public sealed class OrderService(
             new { addressId, request.CustomerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)
             ?? throw new MallValidationException("addressId", $"Address {addressId} does not exist.");
     }
+
+    /// <summary>An amount as it reads back from the database (cents, so 31.50 becomes 31.5).</summary>
+    private static decimal Stored(decimal amount) => Money.FromCents(Money.ToCents(amount));
+
+    private static DateTime Microseconds(DateTime value) => new(value.Ticks - value.Ticks % 10, DateTimeKind.Utc);
 
     /// <summary>Date prefix for people, 12 random digits so that numbers cannot be guessed or counted.</summary>
     private static string NewOrderNumber(DateTime now) =>
