@@ -17,13 +17,14 @@ command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" = "0" ] && DEBIAN_FRONTEND=noni
 
 # shellcheck source=../eng/test-services.sh
 source eng/test-services.sh
+# shellcheck source=bench-host.sh
+source bench/bench-host.sh
 unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
 app_pid=""
-cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; mall_services_stop; }
+cleanup() { bench_stop_host; mall_services_stop; }
 trap cleanup EXIT
 mall_services_start
-dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null
-dll=bench/Mall.Bench.Http/bin/Release/net10.0/Mall.Bench.Http.dll
+bench_build_host
 export BENCH_TOKENS=$MALL_SERVICES_DIR/tokens.txt
 
 http_orders_per_second() { # <base url> <connections>
@@ -60,20 +61,7 @@ report=bench/results/checkout-$(date -u +%Y%m%d-%H%M%S).md
 } >"$report"
 
 for provider in $providers; do
-  case $provider in
-    MySql)
-      mariadb --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot -e "CREATE DATABASE mall_checkout CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-      cs="Server=127.0.0.1;Port=$MALL_MYSQL_PORT;Database=mall_checkout;User ID=mall;Password=mall;SslMode=None;Maximum Pool Size=300" ;;
-    PostgreSql)
-      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -c "CREATE DATABASE mall_checkout"
-      cs="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=mall_checkout;Username=postgres;Maximum Pool Size=300" ;;
-  esac
-  port=$(_mall_free_port)
-  base="http://127.0.0.1:$port"
-  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
-    dotnet "$dll" >"$MALL_SERVICES_DIR/checkout-$provider.log" 2>&1 &
-  app_pid=$!
-  _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/checkout-$provider.log" >&2; exit 1; }
+  bench_start_host "$provider" mall_checkout 300
 
   : >"$BENCH_TOKENS"
   for ((i = 0; i < shoppers; i++)); do
@@ -91,7 +79,7 @@ for provider in $providers; do
 
   results=()
   for connections in 8 256; do results+=("$(http_orders_per_second "$base" "$connections")"); done
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  bench_stop_host
   for i in 0 1; do
     connections=$([ "$i" = 0 ] && echo 8 || echo 256)
     ceiling=$(db_ceiling "$provider" "$connections")

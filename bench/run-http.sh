@@ -25,13 +25,14 @@ fi
 
 # shellcheck source=../eng/test-services.sh
 source eng/test-services.sh
+# shellcheck source=bench-host.sh
+source bench/bench-host.sh
 unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
 app_pid=""
-cleanup() { [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null; mall_services_stop; }
+cleanup() { bench_stop_host; mall_services_stop; }
 trap cleanup EXIT
 mall_services_start
-dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null
-dll=bench/Mall.Bench.Http/bin/Release/net10.0/Mall.Bench.Http.dll
+bench_build_host
 
 # measure <url> [lua prefix] -> "requests/second timeouts"; any non-2xx answer fails the run (a wrong answer is no
 # benchmark), a socket error or timeout is counted and reported.
@@ -61,22 +62,7 @@ report=bench/results/http-$(date -u +%Y%m%d-%H%M%S).md
 } >"$report"
 
 for provider in $providers; do
-  case $provider in
-    Sqlite) cs="Data Source=$MALL_SERVICES_DIR/bench.db" ;;
-    MySql)
-      mariadb --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot -e "CREATE DATABASE mall_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-      cs="Server=127.0.0.1;Port=$MALL_MYSQL_PORT;Database=mall_bench;User ID=mall;Password=mall;SslMode=None;Maximum Pool Size=200" ;;
-    PostgreSql)
-      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -c "CREATE DATABASE mall_bench"
-      cs="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=mall_bench;Username=postgres;Maximum Pool Size=200" ;;
-    *) echo "unknown provider $provider" >&2; exit 2 ;;
-  esac
-  port=$(_mall_free_port)
-  base="http://127.0.0.1:$port"
-  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
-    dotnet "$dll" >"$MALL_SERVICES_DIR/bench-$provider.log" 2>&1 &
-  app_pid=$!
-  _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/bench-$provider.log" >&2; exit 1; }
+  bench_start_host "$provider" mall_bench 200
   curl -sf "$base/api/v1/catalog/products/1" >/dev/null
   curl -sf "$base/raw/products/1" >/dev/null
 
@@ -101,7 +87,7 @@ for provider in $providers; do
   errors=$(awk '{ s += $3 } END { print s + 0 }' "$MALL_SERVICES_DIR/rps")
   echo "$provider: $(tr '\n' ' ' <"$MALL_SERVICES_DIR/rps")" >&2
   echo "| $provider | $plaintext | $json | $raw | $mall | $(ratio "$mall" "$raw") | $(ratio "$mall" "$json") | $errors |" >>"$report"
-  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  bench_stop_host
 done
 
 cat "$report"

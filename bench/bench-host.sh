@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Shared by the bench scripts (source after eng/test-services.sh and mall_services_start): builds the bench host
+# and starts it on a fresh database. Sets base (its URL) and app_pid.
+
+bench_build_host() {
+  dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null
+  bench_dll=bench/Mall.Bench.Http/bin/Release/net10.0/Mall.Bench.Http.dll
+}
+
+# bench_start_host <provider> <database name> <pool size>
+bench_start_host() {
+  local provider=$1 database=$2 pool=$3 cs port
+  case $provider in
+    Sqlite) cs="Data Source=$MALL_SERVICES_DIR/$database.db" ;;
+    MySql)
+      mariadb --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot -e "CREATE DATABASE $database CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+      cs="Server=127.0.0.1;Port=$MALL_MYSQL_PORT;Database=$database;User ID=mall;Password=mall;SslMode=None;Maximum Pool Size=$pool" ;;
+    PostgreSql)
+      psql -q -h 127.0.0.1 -p "$MALL_PG_PORT" -U postgres -c "CREATE DATABASE $database"
+      cs="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=$database;Username=postgres;Maximum Pool Size=$pool" ;;
+    *) echo "unknown provider $provider" >&2; exit 2 ;;
+  esac
+  port=$(_mall_free_port)
+  base="http://127.0.0.1:$port"
+  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
+    dotnet "$bench_dll" >"$MALL_SERVICES_DIR/$database-$provider.log" 2>&1 &
+  app_pid=$!
+  _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/$database-$provider.log" >&2; exit 1; }
+}
+
+bench_stop_host() {
+  [ -n "${app_pid:-}" ] || return 0
+  kill "$app_pid" 2>/dev/null; wait "$app_pid" 2>/dev/null || true
+  app_pid=""
+}
