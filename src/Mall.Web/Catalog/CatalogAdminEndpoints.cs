@@ -1,4 +1,5 @@
 using Mall.Catalog;
+using Mall.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,7 +47,7 @@ internal static class CatalogAdminEndpoints
         products.MapGet("/", ([AsParameters] ProductSearchParameters search, string? status, bool? includeDeleted, IProductService s, CancellationToken ct) =>
             s.SearchAsync(search.ToQuery() with
             {
-                Status = string.IsNullOrWhiteSpace(status) ? null : ProductSearchParameters.ParseEnum("status", status, ProductStatus.Draft),
+                Status = QueryValues.ParseOptionalEnum<ProductStatus>("status", status),
                 IncludeDeleted = includeDeleted ?? false,
             }, ct));
         products.MapGet("/{id:long}", async (long id, IProductService s, CancellationToken ct) =>

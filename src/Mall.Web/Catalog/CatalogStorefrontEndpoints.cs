@@ -1,5 +1,6 @@
 using Mall.Catalog;
 using Mall.Common;
+using Mall.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,16 +43,8 @@ internal sealed record ProductSearchParameters(
     public ProductQuery ToQuery() => new()
     {
         Keyword = Keyword, CategoryId = CategoryId, BrandId = BrandId, MinPrice = MinPrice, MaxPrice = MaxPrice,
-        Sort = ParseEnum("sort", Sort, ProductSort.Newest), Page = Page ?? 1, PageSize = PageSize ?? 20,
+        Sort = QueryValues.ParseEnum("sort", Sort, ProductSort.Newest), Page = Page ?? 1, PageSize = PageSize ?? 20,
     };
-
-    /// <summary>Parses an enum query value case-insensitively (<c>priceAsc</c>, <c>PriceAsc</c>), rejecting numbers and unknown names.</summary>
-    public static T ParseEnum<T>(string field, string? value, T fallback) where T : struct, Enum
-    {
-        if (string.IsNullOrWhiteSpace(value)) return fallback;
-        if (!char.IsDigit(value[0]) && value[0] != '-' && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)) return parsed;
-        throw new MallValidationException(field, $"'{value}' is not one of: {string.Join(", ", Enum.GetNames<T>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
-    }
 }
 
 /// <summary>What a shopper sees of a product: no cost-side stock figures (received, reserved, sold).</summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Mall.Common;
 using Mall.Ordering;
+using Mall.Web.Hosting;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -76,13 +77,12 @@ internal static class OrderEndpoints
         // Another shopper's order answers exactly like a missing one.
         await service.FindAsync(id, user.CustomerId(), ct) ?? throw new MallNotFoundException($"Order {id} does not exist.");
 
-    private static OrderStatus? ParseStatus(string? status) =>
-        string.IsNullOrWhiteSpace(status) ? null : Catalog.ProductSearchParameters.ParseEnum("status", status, OrderStatus.PendingPayment);
+    private static OrderStatus? ParseStatus(string? status) => QueryValues.ParseOptionalEnum<OrderStatus>("status", status);
 
     private static OrderTrigger ParseTrigger(string? trigger) =>
         string.IsNullOrWhiteSpace(trigger)
             ? throw new MallValidationException("trigger", "is required.")
-            : Catalog.ProductSearchParameters.ParseEnum("trigger", trigger, OrderTrigger.Place);
+            : QueryValues.ParseEnum("trigger", trigger, OrderTrigger.Place);
 }
 
 /// <summary>Body of an order request.</summary>
