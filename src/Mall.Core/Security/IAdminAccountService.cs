@@ -16,6 +16,9 @@ public interface IAdminAccountService
     /// <summary>The admin with these credentials, or null.</summary>
     Task<AdminAccount?> VerifyPasswordAsync(string userName, string password, CancellationToken cancellationToken = default);
 
+    /// <summary>One admin, or null.</summary>
+    Task<AdminAccount?> FindAsync(long adminId, CancellationToken cancellationToken = default);
+
     /// <summary>How many admins exist.</summary>
     Task<long> CountAsync(CancellationToken cancellationToken = default);
 }

@@ -1,13 +1,16 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Mall.Carts;
 using Mall.Common;
 using Mall.Customers;
 using Mall.Security;
 using Mall.Web.Security;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Mall.Web.Customers;
 
@@ -29,6 +32,8 @@ internal static class AuthEndpoints
             return TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
         });
 
+        auth.MapRefresh("/refresh");
+
         auth.MapPost("/login/{provider}", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
             string provider, JsonElement body, HttpContext http, IEnumerable<IExternalLoginProvider> providers, ICustomerService customers, ICartService carts, CancellationToken ct) =>
         {
@@ -42,8 +47,39 @@ internal static class AuthEndpoints
         });
     }
 
+    /// <summary>
+    /// <c>POST {prefix}/refresh</c>: a new token pair for a refresh token that is valid, unexpired and whose account
+    /// still exists (a deleted shopper or admin cannot refresh).
+    /// </summary>
+    private static RouteHandlerBuilder MapRefresh(this IEndpointRouteBuilder endpoints, string pattern) =>
+        endpoints.MapPost(pattern, async Task<Results<SignInHttpResult, ProblemHttpResult>> (
+            RefreshRequest body, IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider clock, ICustomerService customers, IAdminAccountService admins, CancellationToken ct) =>
+        {
+            var ticket = string.IsNullOrEmpty(body.RefreshToken) ? null : bearer.Get(MallClaims.BearerScheme).RefreshTokenProtector.Unprotect(body.RefreshToken);
+            if (ticket?.Properties.ExpiresUtc is not { } expires || expires < clock.GetUtcNow()) return InvalidRefresh();
+            var principal = ticket.Principal;
+            if (principal.IsInRole(MallClaims.ShopperRole))
+            {
+                var customer = await customers.FindAsync(principal.CustomerId(), ct);
+                return customer is null ? InvalidRefresh() : TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
+            }
+            if (principal.IsInRole(MallAdminAuthentication.Role) && long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var adminId))
+            {
+                var admin = await admins.FindAsync(adminId, ct);
+                return admin is null ? InvalidRefresh() : TypedResults.SignIn(MallClaims.ForAdmin(admin), authenticationScheme: MallClaims.BearerScheme);
+            }
+            return InvalidRefresh();
+        });
+
+    private static ProblemHttpResult InvalidRefresh() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Refresh failed", detail: "The refresh token is not valid or has expired; log in again.");
+
     public static void MapAdminAuth(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapRefresh($"{MallRoutes.Admin}/auth/refresh")
+            .AddEndpointFilter<Hosting.MallProblemEndpointFilter>()
+            .AllowAnonymous()
+            .WithTags("Admin: account");
         endpoints.MapPost($"{MallRoutes.Admin}/auth/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (AdminLoginRequest body, IAdminAccountService admins, CancellationToken ct) =>
             {
                 var admin = await admins.VerifyPasswordAsync(body.UserName ?? "", body.Password ?? "", ct);
@@ -69,6 +105,10 @@ internal static class AuthEndpoints
 /// <param name="Login">Phone number or e-mail address.</param>
 /// <param name="Password">Password.</param>
 internal sealed record LoginRequest(string? Login, string? Password);
+
+/// <summary>A refresh token from a login answer.</summary>
+/// <param name="RefreshToken">The <c>refreshToken</c> of the login (or the last refresh) answer.</param>
+internal sealed record RefreshRequest(string? RefreshToken);
 
 /// <summary>Password login of an admin.</summary>
 /// <param name="UserName">User name.</param>

@@ -42,6 +42,15 @@ public sealed class AdminAccountService(IMallDatabase database, IPasswordHasher 
     }
 
     /// <inheritdoc />
+    public async Task<AdminAccount?> FindAsync(long adminId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<(long Id, string UserName, string Roles)>(new CommandDefinition(
+            "SELECT id, user_name, roles FROM mall_admin WHERE id = @adminId", new { adminId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        return rows.Count == 1 ? new AdminAccount(rows[0].Id, rows[0].UserName, rows[0].Roles.Split(',', StringSplitOptions.RemoveEmptyEntries)) : null;
+    }
+
+    /// <inheritdoc />
     public async Task<long> CountAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
