@@ -17,8 +17,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MallServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Mall: core services, the SQLite, MySQL/MariaDB and PostgreSQL providers, start-up migrations, problem
-    /// details for Mall's routes, admin authentication and the database health check. Options are bound from the
+    /// Adds Mall: core services, the SQLite, MySQL/MariaDB and PostgreSQL providers, start-up migrations, background
+    /// jobs (unpaid-order timeout, initial admin), problem details for Mall's routes, bearer-token authentication for
+    /// shoppers and admins, the OpenAPI document and the database health check. Options are bound from the
     /// <c>Mall</c> section of <paramref name="configuration"/> (when given), then <paramref name="configure"/> runs.
     /// </summary>
     /// <example><code>
