@@ -86,7 +86,8 @@ public class CartCheckoutTests
 
         var quote = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = sku, quantity = 2 } } });
         Assert.Equal((110m, 8m, 20m, 98m), (quote.GetProperty("subtotal").GetDecimal(), quote.GetProperty("shippingFee").GetDecimal(), quote.GetProperty("discount").GetDecimal(), quote.GetProperty("total").GetDecimal()));
-        Assert.Contains(quote.GetProperty("adjustments").EnumerateArray(), a => a.GetProperty("description").GetString() == "满100减20");
+        Assert.Contains(quote.GetProperty("adjustments").EnumerateArray(), a => a.GetProperty("description").GetString() == "满100减20" && a.GetProperty("kind").GetString() == "discount");
+        Assert.Contains(quote.GetProperty("adjustments").EnumerateArray(), a => a.GetProperty("kind").GetString() == "shipping" && a.GetProperty("source").GetString() == "Economy");
 
         using var request = ShopperFlowTests.OrderRequest(sku, 2, null);
         var order = await (await shopper.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();

@@ -31,12 +31,21 @@ public sealed record QuoteLine
     public decimal Discount { get; init; }
 }
 
+/// <summary>What a quote adjustment is.</summary>
+public enum QuoteAdjustmentKind
+{
+    /// <summary>A shipping charge (adds to the total).</summary>
+    Shipping = 1,
+    /// <summary>A discount (subtracts from the total).</summary>
+    Discount = 2,
+}
+
 /// <summary>An explanation of an amount in a quote: a shipping rate or a discount and why it applied.</summary>
-/// <param name="Kind">What it is: <c>shipping</c> or <c>discount</c>.</param>
+/// <param name="Kind">Shipping or discount.</param>
 /// <param name="Source">Who computed it (a provider or promotion name).</param>
 /// <param name="Amount">The amount (positive).</param>
 /// <param name="Description">Human-readable reason.</param>
-public sealed record QuoteAdjustment(string Kind, string Source, decimal Amount, string Description);
+public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, decimal Amount, string Description);
 
 /// <summary>What a checkout costs: lines, subtotal, shipping, discounts and total.</summary>
 /// <param name="Lines">Lines with current prices.</param>
@@ -79,21 +88,21 @@ public sealed class CheckoutContext
     public decimal Subtotal => Lines.Sum(l => l.LineTotal);
 
     /// <summary>Adds a shipping charge.</summary>
-    public void AddShipping(string source, decimal amount, string description) => Add("shipping", source, amount, description);
+    public void AddShipping(string source, decimal amount, string description) => Add(QuoteAdjustmentKind.Shipping, source, amount, description);
 
     /// <summary>Adds a discount.</summary>
-    public void AddDiscount(string source, decimal amount, string description) => Add("discount", source, amount, description);
+    public void AddDiscount(string source, decimal amount, string description) => Add(QuoteAdjustmentKind.Discount, source, amount, description);
 
     /// <summary>The quote as it stands.</summary>
     public CheckoutQuote ToQuote()
     {
-        var shipping = _adjustments.Where(a => a.Kind == "shipping").Sum(a => a.Amount);
+        var shipping = _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);
         // Discounts never exceed what is being bought.
-        var discount = Math.Min(_adjustments.Where(a => a.Kind == "discount").Sum(a => a.Amount), Subtotal + shipping);
+        var discount = Math.Min(_adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Discount).Sum(a => a.Amount), Subtotal + shipping);
         return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList());
     }
 
-    private void Add(string kind, string source, decimal amount, string description)
+    private void Add(QuoteAdjustmentKind kind, string source, decimal amount, string description)
     {
         if (amount < 0 || decimal.Round(amount, 2) != amount) throw new ArgumentOutOfRangeException(nameof(amount), amount, "Amounts are positive with at most two decimals.");
         if (amount > 0) _adjustments.Add(new QuoteAdjustment(kind, source, amount, description));
