@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Dapper;
 using Mall.Catalog;
 using Mall.Checkout.Services;
@@ -12,8 +11,6 @@ namespace Mall.Carts.Services;
 /// <summary>Default <see cref="ICartService"/> over the Mall database.</summary>
 public sealed class CartService(IMallDatabase database, TimeProvider clock) : ICartService
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private ISqlDialect Dialect => database.Dialect;
 
     /// <inheritdoc />
@@ -180,8 +177,7 @@ public sealed class CartService(IMallDatabase database, TimeProvider clock) : IC
         public CartLine ToLine() => new()
         {
             SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
-            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
-            ImageUrl = SkuImage ?? (string.IsNullOrEmpty(ProductImages) ? null : JsonSerializer.Deserialize<List<string>>(ProductImages, Json)?.FirstOrDefault()),
+            SpecValues = JsonColumns.List<string>(SpecValues), ImageUrl = SkuImage ?? JsonColumns.First(ProductImages),
             UnitPrice = Money.FromCents(Price), Quantity = Quantity, Selected = Selected, Available = Available,
             OnSale = !SkuDeleted && !ProductDeleted && ProductStatus == (short)Catalog.ProductStatus.Published,
         };

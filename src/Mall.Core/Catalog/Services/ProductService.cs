@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text;
-using System.Text.Json;
 using Dapper;
 using Mall.Common;
 using Mall.Data;
@@ -15,8 +14,6 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
         "p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, p.created_at AS CreatedAt";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private ISqlDialect Dialect => database.Dialect;
 
@@ -114,8 +111,8 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
             Description = NullableString(reader, 3),
             CategoryId = reader.GetInt64(4),
             BrandId = reader.IsDBNull(5) ? null : reader.GetInt64(5),
-            Specs = JsonList<SpecDimension>(NullableString(reader, 6)),
-            Images = JsonList<string>(NullableString(reader, 7)),
+            Specs = JsonColumns.List<SpecDimension>(NullableString(reader, 6)),
+            Images = JsonColumns.List<string>(NullableString(reader, 7)),
             Status = (ProductStatus)reader.GetInt16(8),
             MinPrice = Money.FromCents(reader.GetInt64(9)),
             MaxPrice = Money.FromCents(reader.GetInt64(10)),
@@ -133,7 +130,7 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
                 Id = skuId,
                 ProductId = reader.GetInt64(1),
                 Code = reader.GetString(2),
-                SpecValues = JsonList<string>(NullableString(reader, 3)),
+                SpecValues = JsonColumns.List<string>(NullableString(reader, 3)),
                 Price = Money.FromCents(reader.GetInt64(4)),
                 MemberPrice = reader.IsDBNull(5) ? null : Money.FromCents(reader.GetInt64(5)),
                 MarketPrice = reader.IsDBNull(6) ? null : Money.FromCents(reader.GetInt64(6)),
@@ -165,8 +162,6 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         $"{DetailProductSql} AND p.is_deleted = FALSE AND p.status = {(int)ProductStatus.Published}{DetailSkusSql}";
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    private static IReadOnlyList<T> JsonList<T>(string? json) => string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<T>>(json, Json) ?? [];
 
     /// <inheritdoc />
     public async Task<Product> CreateAsync(ProductInput input, CancellationToken cancellationToken = default)
@@ -336,8 +331,8 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         parameters.AddDynamicParams(new
         {
             input.Name, input.Subtitle, input.Description, input.CategoryId, input.BrandId,
-            specs = JsonSerializer.Serialize(input.Specs, Json),
-            images = JsonSerializer.Serialize(input.Images, Json),
+            specs = JsonColumns.Write(input.Specs),
+            images = JsonColumns.Write(input.Images),
             status = (short)status,
             minPrice = prices.Min(),
             maxPrice = prices.Max(),
@@ -352,7 +347,7 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         parameters.AddDynamicParams(new
         {
             sku.Code, sku.Barcode, sku.WeightGrams, sku.ImageUrl,
-            specValues = JsonSerializer.Serialize(sku.SpecValues, Json),
+            specValues = JsonColumns.Write(sku.SpecValues),
             price = Money.ToCents(sku.Price),
             memberPrice = sku.MemberPrice is { } m ? Money.ToCents(m) : (long?)null,
             marketPrice = sku.MarketPrice is { } k ? Money.ToCents(k) : (long?)null,
@@ -379,11 +374,9 @@ public sealed class ProductService(IMallDatabase database, ICategoryService cate
         public bool IsDeleted { get; set; }
         public DateTime CreatedAt { get; set; }
 
-        private IReadOnlyList<string> ImageList => JsonList<string>(Images);
-
         public ProductSummary ToSummary() => new()
         {
-            Id = Id, Name = Name, Subtitle = Subtitle, CategoryId = CategoryId, BrandId = BrandId, ImageUrl = ImageList.FirstOrDefault(),
+            Id = Id, Name = Name, Subtitle = Subtitle, CategoryId = CategoryId, BrandId = BrandId, ImageUrl = JsonColumns.First(Images),
             MinPrice = Money.FromCents(MinPrice), MaxPrice = Money.FromCents(MaxPrice), Status = (ProductStatus)Status, IsDeleted = IsDeleted,
             CreatedAt = Utc.Of(CreatedAt),
         };

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using Dapper;
 using Mall.Catalog;
 using Mall.Common;
@@ -11,8 +10,6 @@ namespace Mall.Checkout.Services;
 /// <summary>Default <see cref="ICheckoutService"/>.</summary>
 public sealed class CheckoutService(IMallDatabase database, IEnumerable<ICheckoutStep> steps) : ICheckoutService
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly IReadOnlyList<ICheckoutStep> _steps = steps.OrderBy(s => s.Order).ToList();
 
     /// <inheritdoc />
@@ -68,8 +65,7 @@ public sealed class CheckoutService(IMallDatabase database, IEnumerable<ICheckou
         public QuoteLine ToLine(int quantity) => new()
         {
             SkuId = SkuId, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, SkuCode = Code,
-            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
-            ImageUrl = SkuImage ?? (string.IsNullOrEmpty(ProductImages) ? null : JsonSerializer.Deserialize<List<string>>(ProductImages, Json)?.FirstOrDefault()),
+            SpecValues = JsonColumns.List<string>(SpecValues), ImageUrl = SkuImage ?? JsonColumns.First(ProductImages),
             WeightGrams = WeightGrams, UnitPrice = Money.FromCents(Price), Quantity = quantity,
         };
     }

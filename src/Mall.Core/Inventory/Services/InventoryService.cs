@@ -211,15 +211,16 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         if (stock > 0)
         {
             await tx.Connection!.ExecuteAsync(new CommandDefinition(
-                dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
-                    ["@skuId", "@kind", "@reference", "@stock", "@reason", "@now"], ["sku_id", "kind", "reference"]),
-                new { skuId, kind = StockMovementKind.Adjust, reference = "initial", stock = (long)stock, reason = "Initial stock", now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                MovementInsertSql(dialect),
+                new { skuId, kind = StockMovementKind.Adjust, reference = "initial", quantity = (long)stock, reason = "Initial stock", now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
     }
 
     /// <summary>Ledger insert that does nothing for a repeated (SKU, kind, reference).</summary>
-    private string MovementInsert => Dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
+    private static string MovementInsertSql(ISqlDialect dialect) => dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
         ["@skuId", "@kind", "@reference", "@quantity", "@reason", "@now"], ["sku_id", "kind", "reference"]);
+
+    private string MovementInsert => MovementInsertSql(Dialect);
 
     private Task<int> InsertMovementAsync(DbTransaction tx, long skuId, StockMovementKind kind, string reference, long quantity, string? reason, DateTime now, CancellationToken cancellationToken) =>
         tx.Connection!.ExecuteAsync(new CommandDefinition(MovementInsert, new { skuId, kind, reference, quantity, reason, now }, tx, cancellationToken: cancellationToken));

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Dapper;
 using Mall.Carts;
 using Mall.Checkout;
@@ -23,8 +22,6 @@ public sealed class OrderService(
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
         "total AS Total, note AS Note, ship_receiver AS ShipReceiver, ship_phone AS ShipPhone, ship_region_code AS ShipRegionCode, ship_detail AS ShipDetail, shipping_carrier AS ShippingCarrier, tracking_number AS TrackingNumber, payment_deadline AS PaymentDeadline, " +
         "created_at AS CreatedAt, updated_at AS UpdatedAt";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private ISqlDialect Dialect => database.Dialect;
 
@@ -96,7 +93,7 @@ public sealed class OrderService(
             var l = quote.Lines[i];
             values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i})");
             parameters.Add($"s{i}", l.SkuId); parameters.Add($"p{i}", l.ProductId); parameters.Add($"n{i}", l.ProductName); parameters.Add($"c{i}", l.SkuCode);
-            parameters.Add($"v{i}", JsonSerializer.Serialize(l.SpecValues, Json)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
+            parameters.Add($"v{i}", JsonColumns.Write(l.SpecValues)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
             parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal));
         }
         await connection.ExecuteAsync(new CommandDefinition(
@@ -367,7 +364,7 @@ public sealed class OrderService(
         public OrderLine ToLine() => new()
         {
             SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
-            SpecValues = string.IsNullOrEmpty(SpecValues) ? [] : JsonSerializer.Deserialize<List<string>>(SpecValues, Json) ?? [],
+            SpecValues = JsonColumns.List<string>(SpecValues),
             ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal),
         };
     }
