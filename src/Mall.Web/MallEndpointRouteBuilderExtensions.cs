@@ -1,4 +1,5 @@
 using Mall.Web;
+using Mall.Security;
 using Mall.Web.Carts;
 using Mall.Web.Catalog;
 using Mall.Web.Hosting;
@@ -43,10 +44,14 @@ public static class MallEndpointRouteBuilderExtensions
             .AddEndpointFilter<MallProblemEndpointFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxAdminRequestBytes))
             .WithTags("Admin");
-        admin.MapCatalogAdmin();
-        admin.MapInventoryAdmin();
-        admin.MapOrderAdmin();
-        admin.MapCustomerAdmin();
+        // Each area needs its role (or owner); the group above already requires an admin identity.
+        var catalogArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        catalogArea.MapCatalogAdmin();
+        catalogArea.MapInventoryAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders)).MapOrderAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Customers)).MapCustomerAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAdminAccounts();
+        admin.MapAdminSelf();
 
         endpoints.MapHealthChecks(MallRoutes.Health);
         endpoints.MapOpenApi();

@@ -1,3 +1,4 @@
+using Mall.Security;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mall;
@@ -49,7 +50,7 @@ public static class MallServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null)
             .AddBearerToken(MallClaims.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(2));
-        services.AddAuthorizationBuilder()
+        var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(MallAdminAuthentication.Policy, policy => policy
                 .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
                 .RequireAuthenticatedUser()
@@ -58,6 +59,14 @@ public static class MallServiceCollectionExtensions
                 .AddAuthenticationSchemes(MallClaims.BearerScheme)
                 .RequireAuthenticatedUser()
                 .RequireRole(MallClaims.ShopperRole));
+        foreach (var role in AdminRoles.All)
+        {
+            authorization.AddPolicy(MallAdminAuthentication.PolicyFor(role), policy => policy
+                .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
+                .RequireAuthenticatedUser()
+                .RequireRole(MallAdminAuthentication.Role)
+                .RequireRole(MallClaims.AdminRolePrefix + AdminRoles.Owner, MallClaims.AdminRolePrefix + role));
+        }
 
         services.AddOpenApi(MallOpenApi.DocumentName, MallOpenApi.Configure);
         services.AddHealthChecks().AddCheck<MallDatabaseHealthCheck>("database", tags: ["mall", "ready"]);

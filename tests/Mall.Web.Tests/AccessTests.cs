@@ -80,6 +80,71 @@ public class AccessTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Admin_roles_open_only_their_own_area_and_only_owners_manage_admins(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        using var owner = await app.AdminByLoginAsync();
+        foreach (var (name, roles) in new[] { ("cat", new[] { "catalog" }), ("ord", new[] { "orders" }), ("cus", new[] { "customers" }), ("both", new[] { "catalog", "orders" }) })
+        {
+            var created = await owner.PostAsJsonAsync("/api/admin/admins", new { userName = name, password = "admin-pass-1", roles });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+        var areas = new Dictionary<string, string>
+        {
+            ["catalog"] = "/api/admin/catalog/products",
+            ["inventory"] = "/api/admin/inventory/skus/1/movements",
+            ["orders"] = "/api/admin/orders",
+            ["customers"] = "/api/admin/customers/1",
+            ["admins"] = "/api/admin/admins",
+        };
+        var expected = new Dictionary<string, string[]>
+        {
+            ["cat"] = ["catalog", "inventory"],
+            ["ord"] = ["orders"],
+            ["cus"] = ["customers"],
+            ["both"] = ["catalog", "inventory", "orders"],
+        };
+        var failures = new List<string>();
+        foreach (var (name, allowed) in expected)
+        {
+            using var admin = await app.AdminByLoginAsync(name, "admin-pass-1");
+            foreach (var (area, url) in areas)
+            {
+                var status = (await admin.GetAsync(url)).StatusCode;
+                var forbidden = status == HttpStatusCode.Forbidden;
+                if (allowed.Contains(area) == forbidden) failures.Add($"{name} on {area} ({url}): {(int)status}");
+            }
+            var me = await CatalogApiTests.GetJsonAsync(admin, "/api/admin/auth/me");
+            Assert.Equal(name, me.GetProperty("userName").GetString());
+        }
+        // The owner and the admin key reach every area.
+        using var keyClient = app.NewClient();
+        keyClient.DefaultRequestHeaders.Add("X-Mall-Admin-Key", MallApp.AdminKey);
+        foreach (var client in new[] { owner, keyClient })
+            foreach (var (area, url) in areas)
+                if ((await client.GetAsync(url)).StatusCode == HttpStatusCode.Forbidden) failures.Add($"owner/key forbidden on {area}");
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+
+        // A non-owner cannot create an admin, not even one with its own role; unknown roles are rejected.
+        using var catalogAdmin = await app.AdminByLoginAsync("cat", "admin-pass-1");
+        Assert.Equal(HttpStatusCode.Forbidden, (await catalogAdmin.PostAsJsonAsync("/api/admin/admins", new { userName = "x1", password = "admin-pass-1", roles = new[] { "catalog" } })).StatusCode);
+        foreach (var body in new object[]
+        {
+            new { userName = "x2", password = "admin-pass-1", roles = new[] { "superuser" } },
+            new { userName = "x3", password = "admin-pass-1", roles = Array.Empty<string>() },
+            new { userName = "x4", password = "short", roles = new[] { "orders" } },
+        })
+        {
+            var response = await owner.PostAsJsonAsync("/api/admin/admins", body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.Equal(HttpStatusCode.Conflict, (await owner.PostAsJsonAsync("/api/admin/admins", new { userName = "cat", password = "admin-pass-1", roles = new[] { "orders" } })).StatusCode);
+        var list = await CatalogApiTests.GetJsonAsync(owner, "/api/admin/admins");
+        Assert.Equal(new[] { "both", "cat", "cus", "ord", MallApp.AdminUser }, list.EnumerateArray().Select(a => a.GetProperty("userName").GetString()!).Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Bad_account_and_order_input_is_rejected_and_writes_nothing(string provider)
     {
         await using var app = await MallApp.StartAsync(provider);

@@ -108,7 +108,10 @@ public sealed class MallApp : IAsyncDisposable
     }
 
     /// <summary>A client with an admin's bearer token (the initial admin).</summary>
-    public Task<HttpClient> AdminByLoginAsync() => LoginAsync("/api/admin/auth/login", new { userName = AdminUser, password = AdminPassword });
+    public Task<HttpClient> AdminByLoginAsync() => AdminByLoginAsync(AdminUser, AdminPassword);
+
+    /// <summary>A client with the bearer token of the admin <paramref name="userName"/>.</summary>
+    public Task<HttpClient> AdminByLoginAsync(string userName, string password) => LoginAsync("/api/admin/auth/login", new { userName, password });
 
     private async Task<HttpClient> LoginAsync(string url, object credentials)
     {

@@ -15,7 +15,7 @@ internal sealed class InitialAdminHostedService(IAdminAccountService admins, IOp
         if (await admins.CountAsync(cancellationToken).ConfigureAwait(false) > 0) return;
         try
         {
-            await admins.CreateAsync(admin.InitialUserName, admin.InitialPassword, ["owner"], cancellationToken).ConfigureAwait(false);
+            await admins.CreateAsync(admin.InitialUserName, admin.InitialPassword, [AdminRoles.Owner], cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Created the initial admin '{UserName}'.", admin.InitialUserName);
         }
         catch (Common.MallConflictException)

@@ -29,7 +29,12 @@ internal sealed class AdminKeyAuthenticationHandler(
         if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(values[0]!)), SHA256.HashData(Encoding.UTF8.GetBytes(configured))))
             return Task.FromResult(AuthenticateResult.Fail("Invalid admin key."));
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, MallAdminAuthentication.Role)], MallAdminAuthentication.Scheme);
+            [
+                new Claim(ClaimTypes.Name, "admin"),
+                new Claim(ClaimTypes.Role, MallAdminAuthentication.Role),
+                // The key is for automation and operators: it holds every area, like the owner.
+                new Claim(ClaimTypes.Role, MallClaims.AdminRolePrefix + Mall.Security.AdminRoles.Owner),
+            ], MallAdminAuthentication.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), MallAdminAuthentication.Scheme)));
     }
 }
@@ -48,4 +53,10 @@ public static class MallAdminAuthentication
 
     /// <summary>Authorization policy every admin endpoint requires.</summary>
     public const string Policy = "Mall.Admin";
+
+    /// <summary>
+    /// Name of the policy for one area of the admin API: an admin holding <paramref name="role"/> or
+    /// <see cref="Mall.Security.AdminRoles.Owner"/> (<c>Mall.Admin.catalog</c>, …).
+    /// </summary>
+    public static string PolicyFor(string role) => $"{Policy}.{role}";
 }
