@@ -14,6 +14,7 @@ using Mall.Checkout;
 using Mall.Checkout.Services;
 using Mall.Customers;
 using Mall.Customers.Services;
+using Mall.Plugins;
 using Mall.Security;
 using Mall.Security.Services;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +36,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IMallDatabase, MallDatabase>();
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMigrationSource, CoreMigrations>());
+        services.TryAddSingleton<IExtensionRegistry, HostExtensionRegistry>();
         services.TryAddSingleton<IDomainEventDispatcher, InProcessDomainEventDispatcher>();
         services.TryAddSingleton<ICategoryService, CategoryService>();
         services.TryAddSingleton<IBrandService, BrandService>();

@@ -19,6 +19,38 @@ public sealed class MallOptions
     /// Null (default): only in the Development environment. Never enable it in production.
     /// </summary>
     public bool? EnableDevelopmentPayments { get; set; }
+
+    /// <summary>Where plugins are kept and dropped (<c>Mall:Plugins</c>).</summary>
+    public MallPluginOptions Plugins { get; set; } = new();
+}
+
+/// <summary>Where plugin packages are kept, and the drop folder.</summary>
+public sealed class MallPluginOptions
+{
+    /// <summary>
+    /// Folder of uploaded packages and of the per-load copies the host runs (default <c>App_Data/plugins</c> under the
+    /// content root). Several web nodes sharing one database share this folder too.
+    /// </summary>
+    public string? StorePath { get; set; }
+
+    /// <summary>
+    /// Watched folder (default <c>plugins</c> under the content root): a <c>.mallplugin</c> file or a plugin folder
+    /// copied in is installed and enabled, or upgrades the installed plugin when its version is newer. Empty turns
+    /// watching off.
+    /// </summary>
+    public string? DropFolder { get; set; }
+
+    /// <summary>How often the drop folder is scanned (default 2 seconds).</summary>
+    public TimeSpan DropFolderScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Largest package accepted, in bytes (default 100 MB).</summary>
+    public long MaxPackageBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Extra assembly names (or prefixes ending in <c>.</c>) that plugins share with the host instead of loading
+    /// their own copy, beyond Mall's contracts, the framework, Autofac and the database drivers.
+    /// </summary>
+    public IList<string> SharedAssemblies { get; set; } = [];
 }
 
 /// <summary>Access to the admin API.</summary>

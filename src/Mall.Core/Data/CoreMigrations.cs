@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins()];
 
     private sealed class V1Catalog : Migration
     {
@@ -270,6 +270,27 @@ public sealed class CoreMigrations : IMigrationSource
                 .DateTime("updated_at")
                 .Unique("ux_mall_cart_line", "owner", "sku_id")
                 .Check("ck_mall_cart_line_quantity", "quantity > 0"));
+        }
+    }
+
+    private sealed class V6Plugins : Migration
+    {
+        public override long Version => 6;
+        public override string Name => "Installed plugins, their state and settings";
+
+        public override void Up(MigrationBuilder b)
+        {
+            // One row per installed plugin; every node restores this set at start-up.
+            b.CreateTable("mall_plugin", t => t
+                .String("id", 64)
+                .String("version", 64)
+                .SmallInt("state")
+                .Text("settings")
+                .Text("last_error")
+                .DateTime("last_error_at", nullable: true)
+                .DateTime("installed_at")
+                .DateTime("updated_at")
+                .PrimaryKey("id"));
         }
     }
 }

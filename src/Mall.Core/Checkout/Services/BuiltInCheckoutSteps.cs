@@ -1,10 +1,11 @@
+using Mall.Plugins;
 using Mall.Promotions;
 using Mall.Shipping;
 
 namespace Mall.Checkout.Services;
 
 /// <summary>Step 200: the cheapest rate of the registered <see cref="IShippingRateProvider"/>s (free when none is registered).</summary>
-public sealed class ShippingCheckoutStep(IEnumerable<IShippingRateProvider> providers) : ICheckoutStep
+public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
 {
     /// <inheritdoc />
     public int Order => 200;
@@ -13,7 +14,8 @@ public sealed class ShippingCheckoutStep(IEnumerable<IShippingRateProvider> prov
     public async Task ApplyAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
         (string Name, ShippingRate Rate)? best = null;
-        foreach (var provider in providers)
+        using var providers = extensions.Acquire<IShippingRateProvider>();
+        foreach (var (provider, _) in providers.Items)
         {
             if (await provider.QuoteAsync(context, cancellationToken).ConfigureAwait(false) is { } rate && (best is null || rate.Amount < best.Value.Rate.Amount))
                 best = (provider.Name, rate);
@@ -23,7 +25,7 @@ public sealed class ShippingCheckoutStep(IEnumerable<IShippingRateProvider> prov
 }
 
 /// <summary>Step 300: discounts of the registered <see cref="IPromotionEvaluator"/>s (none when none is registered).</summary>
-public sealed class PromotionCheckoutStep(IEnumerable<IPromotionEvaluator> evaluators) : ICheckoutStep
+public sealed class PromotionCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
 {
     /// <inheritdoc />
     public int Order => 300;
@@ -31,7 +33,8 @@ public sealed class PromotionCheckoutStep(IEnumerable<IPromotionEvaluator> evalu
     /// <inheritdoc />
     public async Task ApplyAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
-        foreach (var evaluator in evaluators)
+        using var evaluators = extensions.Acquire<IPromotionEvaluator>();
+        foreach (var (evaluator, _) in evaluators.Items)
         foreach (var discount in await evaluator.EvaluateAsync(context, cancellationToken).ConfigureAwait(false))
             context.AddDiscount(evaluator.Name, discount.Amount, discount.Description);
     }

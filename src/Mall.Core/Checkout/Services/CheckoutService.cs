@@ -4,14 +4,13 @@ using Mall.Catalog;
 using Mall.Common;
 using Mall.Data;
 using Mall.Ordering;
+using Mall.Plugins;
 
 namespace Mall.Checkout.Services;
 
 /// <summary>Default <see cref="ICheckoutService"/>.</summary>
-public sealed class CheckoutService(IMallDatabase database, IEnumerable<ICheckoutStep> steps) : ICheckoutService
+public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
 {
-    private readonly IReadOnlyList<ICheckoutStep> _steps = steps.OrderBy(s => s.Order).ToList();
-
     /// <inheritdoc />
     public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default)
     {
@@ -41,7 +40,10 @@ public sealed class CheckoutService(IMallDatabase database, IEnumerable<ICheckou
         errors.ThrowIfAny();
 
         var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode);
-        foreach (var step in _steps) await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
+        // Steps come from the host and from enabled plugins, so they are looked up per quote.
+        using var steps = extensions.Acquire<ICheckoutStep>();
+        foreach (var step in steps.Items.Select(e => e.Instance).OrderBy(s => s.Order))
+            await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
         return context.ToQuote();
     }
 

@@ -19,7 +19,20 @@ public sealed class MigrationRunner(IMallDatabase database, IEnumerable<IMigrati
 
     /// <summary>Applies every pending migration; returns how many ran.</summary>
     /// <exception cref="MigrationException">A migration failed; it names the module, version and statement.</exception>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => MigrateAsync(sources, cancellationToken);
+
+    /// <summary>Applies the pending migrations of one module (a plugin's, when it is installed or upgraded).</summary>
+    /// <exception cref="MigrationException">A migration failed; it names the module, version and statement.</exception>
+    public Task<int> MigrateAsync(IMigrationSource source, CancellationToken cancellationToken = default) => MigrateAsync([source], cancellationToken);
+
+    /// <summary>Forgets the applied versions of a module (a plugin removed with its data), so a reinstall migrates again.</summary>
+    public async Task ForgetAsync(string module, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition($"DELETE FROM {HistoryTable} WHERE module = @module", new { module }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task<int> MigrateAsync(IEnumerable<IMigrationSource> modules, CancellationToken cancellationToken)
     {
         var dialect = database.Dialect;
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -35,7 +48,7 @@ public sealed class MigrationRunner(IMallDatabase database, IEnumerable<IMigrati
             .ToHashSet();
 
         var count = 0;
-        foreach (var source in sources)
+        foreach (var source in modules)
         {
             var versions = source.Migrations.GroupBy(m => m.Version).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
             if (versions.Count > 0) throw new InvalidOperationException($"Module {source.Module} declares migration version {versions[0]} more than once.");

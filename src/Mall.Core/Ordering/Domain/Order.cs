@@ -173,3 +173,21 @@ public sealed class OrderingOptions
     /// <summary>How often the background job looks for unpaid orders past their deadline (default 30 seconds).</summary>
     public TimeSpan TimeoutSweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>An order was placed (raised once, after its transaction committed; not for an idempotent replay).</summary>
+/// <param name="OrderId">Order id.</param>
+/// <param name="Number">Order number.</param>
+/// <param name="CustomerId">Who ordered.</param>
+/// <param name="Total">Amount to pay.</param>
+/// <param name="OccurredAt">When.</param>
+public sealed record OrderPlacedEvent(long OrderId, string Number, long CustomerId, decimal Total, DateTimeOffset OccurredAt) : Events.IDomainEvent;
+
+/// <summary>An order moved from one status to another (raised after the transition committed).</summary>
+/// <param name="OrderId">Order id.</param>
+/// <param name="Number">Order number.</param>
+/// <param name="From">Status before.</param>
+/// <param name="To">Status after.</param>
+/// <param name="Trigger">What moved it.</param>
+/// <param name="Actor">Who moved it.</param>
+/// <param name="OccurredAt">When.</param>
+public sealed record OrderStatusChangedEvent(long OrderId, string Number, OrderStatus From, OrderStatus To, OrderTrigger Trigger, string Actor, DateTimeOffset OccurredAt) : Events.IDomainEvent;

@@ -45,6 +45,8 @@ public sealed class OrderService(
         }
         foreach (var level in placed.LowStock)
             await events.DispatchAsync(new StockLowEvent(level.SkuId, level.Available, level.LowStockThreshold, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        if (placed.Placed is { } fresh)
+            await events.DispatchAsync(new OrderPlacedEvent(fresh.Id, fresh.Number, fresh.CustomerId, fresh.Total, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         // A new order is returned as written (no read-back); a replay reads the first order.
         var order = placed.Placed ?? (await FindAsync(placed.OrderId, request.CustomerId, cancellationToken).ConfigureAwait(false))!;
         return new PlaceOrderResult(order, placed.Placed is null);
@@ -215,7 +217,7 @@ public sealed class OrderService(
         errors.Required("actor", actor, 100);
         errors.MaxLength("reason", reason, 500);
         errors.ThrowIfAny();
-        await database.InTransactionAsync(async tx =>
+        var change = await database.InTransactionAsync(async tx =>
         {
             var connection = tx.Connection!;
             var found = (await connection.QueryAsync<(string Number, short Status)>(new CommandDefinition(
@@ -239,8 +241,9 @@ public sealed class OrderService(
             if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
             await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
             if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
-            return changed;
+            return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
         }, cancellationToken).ConfigureAwait(false);
+        await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(orderId, null, cancellationToken).ConfigureAwait(false))!;
     }
 

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+
+namespace Mall.Web.Plugins;
+
+/// <summary>
+/// The routes of enabled plugins, swapped as a whole when a plugin changes. The host's endpoints hold only the route,
+/// HTTP methods and authorization of a plugin endpoint, never its delegate or types: a request is forwarded to the
+/// plugin version live at that moment, so an upgrade switches versions between two requests and the old version
+/// is not kept alive by the router.
+/// </summary>
+internal sealed class PluginEndpointDataSource : EndpointDataSource
+{
+    private readonly Lock _gate = new();
+    private IReadOnlyList<Endpoint> _endpoints = [];
+    private CancellationTokenSource _changed = new();
+
+    public override IReadOnlyList<Endpoint> Endpoints => Volatile.Read(ref _endpoints);
+
+    public override IChangeToken GetChangeToken()
+    {
+        lock (_gate) return new CancellationChangeToken(_changed.Token);
+    }
+
+    public void Replace(IReadOnlyList<Endpoint> endpoints)
+    {
+        CancellationTokenSource previous;
+        lock (_gate)
+        {
+            Volatile.Write(ref _endpoints, endpoints);
+            previous = _changed;
+            _changed = new CancellationTokenSource();
+        }
+        previous.Cancel();
+        previous.Dispose();
+    }
+
+    /// <summary>The host endpoint for one plugin route: its pattern and safe metadata, forwarding to <paramref name="invoke"/>.</summary>
+    public static RouteEndpoint HostEndpoint(string pluginId, string key, RouteEndpoint pluginEndpoint, Func<HttpContext, string, string, Task> invoke)
+    {
+        var metadata = new List<object>();
+        foreach (var item in pluginEndpoint.Metadata)
+        {
+            // Only framework types: anything of the plugin's would pin its load context in the router.
+            if (item.GetType().Assembly.IsCollectible) continue;
+            if (item is IHttpMethodMetadata or IAuthorizeData or AuthorizationPolicy or IAllowAnonymous or IRequestSizeLimitMetadata or ITagsMetadata)
+                metadata.Add(item);
+        }
+        metadata.Add(new PluginEndpointMetadata(pluginId));
+        // Plugin endpoints are not in the OpenAPI document: its schema caches are keyed by type and would pin the plugin.
+        metadata.Add(new ExcludeFromDescriptionAttribute());
+        return new RouteEndpoint(context => invoke(context, pluginId, key), pluginEndpoint.RoutePattern, pluginEndpoint.Order,
+            new EndpointMetadataCollection(metadata), $"Plugin {pluginId}: {key}");
+    }
+
+    /// <summary>Key of a plugin endpoint, stable across versions: methods and route.</summary>
+    public static string KeyOf(RouteEndpoint endpoint) =>
+        $"{string.Join(",", endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Order(StringComparer.Ordinal).ToArray() ?? ["*"])} {endpoint.RoutePattern.RawText}";
+}
+
+/// <summary>Marks a host endpoint that forwards to a plugin.</summary>
+/// <param name="PluginId">The plugin serving it.</param>
+public sealed record PluginEndpointMetadata(string PluginId);
+
+/// <summary>The route builder a plugin maps its endpoints on: the plugin's services, a private list of data sources.</summary>
+internal sealed class PluginRouteBuilder(IServiceProvider services) : IEndpointRouteBuilder
+{
+    public IServiceProvider ServiceProvider { get; } = services;
+
+    public ICollection<EndpointDataSource> DataSources { get; } = new List<EndpointDataSource>();
+
+    public IApplicationBuilder CreateApplicationBuilder() => new ApplicationBuilder(ServiceProvider);
+}

@@ -1,0 +1,665 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Autofac;
+using Autofac.Extensions.DependencyInjection;
+using Mall.Common;
+using Mall.Data.Migrations;
+using Mall.Plugins;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace Mall.Web.Plugins;
+
+/// <summary>
+/// Installs, enables, upgrades, disables and removes plugins while the mall serves. One operation runs at a time;
+/// requests and extension lookups never wait for one: they see the set of live plugin versions swapped atomically.
+/// </summary>
+internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
+{
+    private readonly IServiceProvider _host;
+    private readonly IServiceProviderIsService _hostIsService;
+    private readonly PluginRepository _repository;
+    private readonly PluginStore _store;
+    private readonly MigrationRunner _migrations;
+    private readonly PluginEndpointDataSource _endpoints;
+    private readonly IOptions<HttpJsonOptions> _hostJson;
+    private readonly ILogger<PluginManager> _logger;
+    private readonly SharedAssemblies _shared;
+    private readonly IContainer _kernel = new ContainerBuilder().Build();
+    private readonly SemaphoreSlim _operations = new(1, 1);
+    private readonly Dictionary<string, string> _packageErrors = new(StringComparer.Ordinal);
+    private ImmutableSortedDictionary<string, PluginGeneration> _live = ImmutableSortedDictionary.Create<string, PluginGeneration>(StringComparer.Ordinal);
+
+    public PluginManager(IServiceProvider host, IServiceProviderIsService hostIsService, PluginRepository repository, PluginStore store,
+        MigrationRunner migrations, PluginEndpointDataSource endpoints, IOptions<HttpJsonOptions> hostJson, IOptions<MallOptions> options,
+        ILogger<PluginManager> logger)
+    {
+        _host = host;
+        _hostIsService = hostIsService;
+        _repository = repository;
+        _store = store;
+        _migrations = migrations;
+        _endpoints = endpoints;
+        _hostJson = hostJson;
+        _logger = logger;
+        _shared = new SharedAssemblies(options.Value.Plugins.SharedAssemblies);
+    }
+
+    /// <summary>Raised after a generation was unloaded (tests and benchmarks watch collection through it).</summary>
+    internal event Action<WeakReference>? Unloaded;
+
+    private ImmutableSortedDictionary<string, PluginGeneration> Live => Volatile.Read(ref _live);
+
+    // ---- queries -------------------------------------------------------------------------------------------------
+
+    public async Task<IReadOnlyList<PluginInfo>> ListAsync(CancellationToken cancellationToken)
+    {
+        var records = (await _repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Id);
+        var staged = _store.List().GroupBy(m => m.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(m => m.Version, VersionComparer).ToList());
+        var live = Live;
+        var result = new List<PluginInfo>();
+        foreach (var id in records.Keys.Union(staged.Keys).Order(StringComparer.Ordinal))
+        {
+            records.TryGetValue(id, out var record);
+            var versions = staged.GetValueOrDefault(id) ?? [];
+            var installed = record is { State: not PluginState.Removed };
+            var manifest = (installed ? versions.FirstOrDefault(m => m.Version == record!.Version) : null) ?? versions.FirstOrDefault();
+            if (manifest is null) continue;
+            live.TryGetValue(id, out var generation);
+            string? packageError;
+            lock (_packageErrors) packageError = _packageErrors.GetValueOrDefault(id);
+            result.Add(new PluginInfo(
+                id, manifest.Name, installed ? record!.Version : null, installed ? record!.State : PluginState.Available,
+                generation?.Manifest.Version,
+                versions.Select(m => m.Version).ToList(),
+                installed ? record!.LastError : packageError, installed ? record!.LastErrorAt : null,
+                manifest.Description, manifest.Author, manifest.License, manifest.RequiresRestart, manifest.Dependencies));
+        }
+        return result;
+    }
+
+    public async Task<PluginInfo> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == id)
+        ?? throw new MallNotFoundException($"No plugin '{id}' is installed or uploaded.");
+
+    // ---- operations ----------------------------------------------------------------------------------------------
+
+    /// <summary>Stores an uploaded <c>.mallplugin</c> after validating it; installs nothing.</summary>
+    public Task<PluginManifest> UploadAsync(Stream package, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var manifest = await _store.StageZipAsync(package, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Plugin package {PluginId} {Version} uploaded.", manifest.Id, manifest.Version);
+            return manifest;
+        }, cancellationToken);
+
+    /// <summary>Stores a plugin folder (the drop folder's), like an upload.</summary>
+    public Task<PluginManifest> StageFolderAsync(string folder, CancellationToken cancellationToken) =>
+        ExclusiveAsync(() => Task.FromResult(_store.Stage(folder)), cancellationToken);
+
+    /// <summary>Installs a staged version (the newest when <paramref name="version"/> is null): migrations, install hook; enables it when asked.</summary>
+    public Task<PluginInfo> InstallAsync(string id, string? version, bool enable, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await _repository.FindAsync(id, cancellationToken).ConfigureAwait(false);
+            if (record is { State: not PluginState.Removed })
+                throw new MallConflictException($"Plugin {id} {record.Version} is installed already; upgrade or uninstall it.") { Code = "plugin.installed" };
+            var manifest = Staged(id, version);
+            CheckCompatible(manifest);
+            var generation = await LoadAsync(manifest, record?.Settings, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _migrations.MigrateAsync(new PluginMigrations(id, generation.Plugin.Migrations), cancellationToken).ConfigureAwait(false);
+                await generation.Plugin.InstallAsync(generation.Context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await UnloadAsync(generation).ConfigureAwait(false);
+                lock (_packageErrors) _packageErrors[id] = ex.Message;
+                throw Failed(id, $"Plugin {id} {manifest.Version} failed to install: {ex.Message}", ex);
+            }
+            lock (_packageErrors) _packageErrors.Remove(id);
+            var installed = new PluginRecord(id, manifest.Version, PluginState.Disabled, record?.Settings, null, null, DateTime.UtcNow);
+            await _repository.SaveAsync(installed, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Plugin {PluginId} {Version} installed.", id, manifest.Version);
+            if (enable && !manifest.RequiresRestart) await EnableLoadedAsync(installed, generation, cancellationToken).ConfigureAwait(false);
+            else
+            {
+                await UnloadAsync(generation).ConfigureAwait(false);
+                if (enable) await _repository.SaveAsync(installed with { State = PluginState.Enabled }, cancellationToken).ConfigureAwait(false);
+            }
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Loads and enables an installed plugin.</summary>
+    public Task<PluginInfo> EnableAsync(string id, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+            if (Live.ContainsKey(id)) return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            var manifest = Staged(id, record.Version);
+            CheckCompatible(manifest);
+            if (manifest.RequiresRestart)
+            {
+                await _repository.SaveAsync(record with { State = PluginState.Enabled }, cancellationToken).ConfigureAwait(false);
+                return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            var generation = await LoadOrFaultAsync(record, manifest, cancellationToken).ConfigureAwait(false);
+            await EnableLoadedAsync(record, generation, cancellationToken).ConfigureAwait(false);
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Stops serving a plugin (in-flight calls finish first) and unloads it.</summary>
+    public Task<PluginInfo> DisableAsync(string id, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+            var dependents = Live.Values.Where(g => g.Manifest.Dependencies.ContainsKey(id)).Select(g => g.Manifest.Id).ToList();
+            if (dependents.Count > 0)
+                throw new MallConflictException($"Plugin {id} is needed by enabled plugin(s) {string.Join(", ", dependents)}; disable them first.") { Code = "plugin.required" };
+            await TakeDownAsync(id, runDisableHook: true, cancellationToken).ConfigureAwait(false);
+            await _repository.SaveAsync(record with { State = PluginState.Disabled }, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Plugin {PluginId} disabled.", id);
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Replaces the installed version by a newer staged one. An enabled plugin keeps serving on the old version until
+    /// the new one is loaded, migrated and upgraded; then new calls go to the new version and the old one is unloaded
+    /// once its calls finish. If the new version fails, the old one serves on.
+    /// </summary>
+    public Task<PluginInfo> UpgradeAsync(string id, string? version, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+            var manifest = Staged(id, version);
+            if (VersionComparer.Compare(manifest.Version, record.Version) <= 0)
+                throw new MallConflictException($"Plugin {id} {record.Version} is installed; {manifest.Version} is not newer.") { Code = "plugin.not_newer" };
+            CheckCompatible(manifest);
+            var wasLive = Live.TryGetValue(id, out var old);
+            var generation = await LoadAsync(manifest, record.Settings, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _migrations.MigrateAsync(new PluginMigrations(id, generation.Plugin.Migrations), cancellationToken).ConfigureAwait(false);
+                await generation.Plugin.UpgradeAsync(generation.Context, record.Version, cancellationToken).ConfigureAwait(false);
+                if (wasLive && !manifest.RequiresRestart)
+                {
+                    CheckRoutes(generation, except: id);
+                    await generation.StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+                await UnloadAsync(generation).ConfigureAwait(false);
+                await _repository.SaveAsync(record with { LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                throw Failed(id, $"Plugin {id} could not be upgraded to {manifest.Version}; {record.Version} serves on. {ex.Message}", ex);
+            }
+            await _repository.SaveAsync(record with { Version = manifest.Version, LastError = null, LastErrorAt = null }, cancellationToken).ConfigureAwait(false);
+            if (wasLive && !manifest.RequiresRestart)
+            {
+                Publish(Live.SetItem(id, generation));
+                await RetireAndUnloadAsync(old!, runDisableHook: false).ConfigureAwait(false);
+            }
+            else
+            {
+                await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+                await UnloadAsync(generation).ConfigureAwait(false);
+            }
+            _logger.LogInformation("Plugin {PluginId} upgraded from {From} to {To}.", id, record.Version, manifest.Version);
+            return await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Disables (if needed) and uninstalls a plugin; <paramref name="dropData"/> also removes its tables and settings.</summary>
+    public Task UninstallAsync(string id, bool dropData, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+            var all = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
+            var dependents = all.Where(r => r.State is not PluginState.Removed && r.Id != id)
+                .Where(r => _store.Find(r.Id, r.Version)?.Dependencies.ContainsKey(id) == true).Select(r => r.Id).ToList();
+            if (dependents.Count > 0)
+                throw new MallConflictException($"Plugin {id} is needed by installed plugin(s) {string.Join(", ", dependents)}; uninstall them first.") { Code = "plugin.required" };
+            await TakeDownAsync(id, runDisableHook: true, cancellationToken).ConfigureAwait(false);
+            var manifest = Staged(id, record.Version);
+            var generation = await LoadAsync(manifest, record.Settings, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await generation.Plugin.UninstallAsync(generation.Context, dropData, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                throw Failed(id, $"Plugin {id} failed to uninstall: {ex.Message}", ex);
+            }
+            finally
+            {
+                await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+                await UnloadAsync(generation).ConfigureAwait(false);
+            }
+            if (dropData)
+            {
+                await _migrations.ForgetAsync(PluginMigrations.ModuleOf(id), cancellationToken).ConfigureAwait(false);
+                await _repository.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            else await _repository.SaveAsync(record with { State = PluginState.Removed, LastError = null, LastErrorAt = null }, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Plugin {PluginId} uninstalled ({Data}).", id, dropData ? "data dropped" : "data kept");
+        }, cancellationToken);
+
+    public async Task<JsonObject> GetSettingsAsync(string id, CancellationToken cancellationToken)
+    {
+        var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+        return PluginSettings.Merge(Staged(id, record.Version).Settings, record.Settings);
+    }
+
+    /// <summary>Saves settings (only names the manifest declares, with the same JSON kind); the live plugin sees them at once.</summary>
+    public Task<JsonObject> SetSettingsAsync(string id, JsonObject values, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            var record = await InstalledAsync(id, cancellationToken).ConfigureAwait(false);
+            var defaults = Staged(id, record.Version).Settings;
+            var errors = new ValidationErrors();
+            foreach (var (key, value) in values)
+            {
+                if (!defaults.TryGetPropertyValue(key, out var @default)) errors.Add(key, $"is not a setting of {id}; settings are {string.Join(", ", defaults.Select(d => d.Key))}.");
+                else if (@default is not null && value is not null && Kind(@default) != Kind(value)) errors.Add(key, $"must be a {Kind(@default)}.");
+            }
+            errors.ThrowIfAny();
+            var saved = PluginSettings.Merge(record.Settings ?? new JsonObject(), values);
+            await _repository.SaveAsync(record with { Settings = saved }, cancellationToken).ConfigureAwait(false);
+            if (Live.TryGetValue(id, out var generation)) generation.Settings.Set(saved);
+            return PluginSettings.Merge(defaults, saved);
+        }, cancellationToken);
+
+    /// <summary>Brings back every plugin enabled in the database (at start-up); a failure faults that plugin only.</summary>
+    public Task RestoreAsync(CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            _store.CleanRuntime();
+            var records = (await _repository.ListAsync(cancellationToken).ConfigureAwait(false)).Where(r => r.State == PluginState.Enabled).ToList();
+            // Dependencies first: a plugin is restored once everything it needs is live.
+            var pending = records.ToList();
+            while (pending.Count > 0)
+            {
+                var ready = pending.Where(r => _store.Find(r.Id, r.Version) is not { } m || m.Dependencies.Keys.All(d => Live.ContainsKey(d) || pending.All(p => p.Id != d))).ToList();
+                if (ready.Count == 0) ready = pending;
+                foreach (var record in ready)
+                {
+                    pending.Remove(record);
+                    try
+                    {
+                        var manifest = Staged(record.Id, record.Version);
+                        CheckCompatible(manifest);
+                        var generation = await LoadOrFaultAsync(record, manifest, cancellationToken).ConfigureAwait(false);
+                        await EnableLoadedAsync(record, generation, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (MallException ex)
+                    {
+                        _logger.LogError(ex, "Plugin {PluginId} could not be restored.", record.Id);
+                        await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Unloads every live plugin (host shutdown), without running disable hooks: they stay enabled in the database.</summary>
+    public Task StopAllAsync(CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            foreach (var id in Live.Keys) await TakeDownAsync(id, runDisableHook: false, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    // ---- what requests and the core see -------------------------------------------------------------------------
+
+    /// <summary>Serves a request routed to a plugin endpoint with the plugin version live now.</summary>
+    internal async Task InvokeEndpointAsync(HttpContext context, string pluginId, string key)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (!Live.TryGetValue(pluginId, out var generation)) break;
+            // A generation retired between the read and the lease is being replaced: read again.
+            if (!generation.TryAcquire())
+            {
+                await Task.Yield();
+                continue;
+            }
+            try
+            {
+                if (!generation.Endpoints.TryGetValue(key, out var endpoint)) break;
+                var original = context.RequestServices;
+                await using var scope = generation.Scope.BeginLifetimeScope();
+                scope.Resolve<HostServices>().Provider = original;
+                context.RequestServices = new AutofacServiceProvider(scope);
+                try
+                {
+                    await endpoint.Endpoint.RequestDelegate!(context).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    ReportFailure(pluginId, ex);
+                    throw;
+                }
+                finally
+                {
+                    context.RequestServices = original;
+                }
+                return;
+            }
+            finally
+            {
+                generation.Release();
+            }
+        }
+        await Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: $"Plugin {pluginId} does not serve this route any more.").ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ExtensionLease<T> Acquire<T>() where T : class
+    {
+        var items = new List<Extension<T>>();
+        foreach (var service in _host.GetServices<T>()) items.Add(new Extension<T>(service, null));
+        List<PluginGeneration>? held = null;
+        foreach (var generation in Live.Values)
+        {
+            if (!generation.TryAcquire()) continue;
+            object[] contributed;
+            try
+            {
+                contributed = generation.ExtensionsOf(typeof(T));
+            }
+            catch (Exception ex)
+            {
+                generation.Release();
+                ReportFailure(generation.Manifest.Id, ex);
+                continue;
+            }
+            if (contributed.Length == 0)
+            {
+                generation.Release();
+                continue;
+            }
+            foreach (var item in contributed) items.Add(new Extension<T>((T)item, generation.Manifest.Id));
+            (held ??= []).Add(generation);
+        }
+        return new ExtensionLease<T>(items, held is null ? null : new Releaser(held));
+    }
+
+    /// <inheritdoc />
+    public void ReportFailure(string pluginId, Exception exception)
+    {
+        _logger.LogError(exception, "Plugin {PluginId} failed.", pluginId);
+        _ = RecordErrorAsync(pluginId, exception.Message);
+    }
+
+    private async Task RecordErrorAsync(string pluginId, string message)
+    {
+        try
+        {
+            await _repository.RecordErrorAsync(pluginId, message, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Could not record the error of plugin {PluginId}.", pluginId);
+        }
+    }
+
+    private sealed class Releaser(List<PluginGeneration> held) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var generation in held) generation.Release();
+        }
+    }
+
+    // ---- loading and unloading -----------------------------------------------------------------------------------
+
+    private async Task<PluginGeneration> LoadOrFaultAsync(PluginRecord record, PluginManifest manifest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await LoadAsync(manifest, record.Settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PluginFailedException ex)
+        {
+            await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Runs the enable hook, starts background jobs and publishes the plugin; a failure faults it and unloads it.</summary>
+    private async Task EnableLoadedAsync(PluginRecord record, PluginGeneration generation, CancellationToken cancellationToken)
+    {
+        var id = generation.Manifest.Id;
+        try
+        {
+            CheckRoutes(generation, except: null);
+            await generation.Plugin.EnableAsync(generation.Context, cancellationToken).ConfigureAwait(false);
+            await generation.StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+            await UnloadAsync(generation).ConfigureAwait(false);
+            var message = $"Plugin {id} failed to enable: {ex.Message}";
+            await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+            throw Failed(id, message, ex);
+        }
+        Publish(Live.SetItem(id, generation));
+        await _repository.SaveAsync(record with { State = PluginState.Enabled, LastError = null, LastErrorAt = null }, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Plugin {PluginId} {Version} enabled.", id, generation.Manifest.Version);
+    }
+
+    private async Task TakeDownAsync(string id, bool runDisableHook, CancellationToken cancellationToken)
+    {
+        if (!Live.TryGetValue(id, out var generation)) return;
+        Publish(Live.Remove(id));
+        await RetireAndUnloadAsync(generation, runDisableHook).ConfigureAwait(false);
+    }
+
+    private async Task RetireAndUnloadAsync(PluginGeneration generation, bool runDisableHook)
+    {
+        await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+        if (runDisableHook)
+        {
+            try
+            {
+                await generation.Plugin.DisableAsync(generation.Context, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Disabling goes on: the plugin stops serving whatever its hook says.
+                ReportFailure(generation.Manifest.Id, ex);
+            }
+        }
+        await UnloadAsync(generation).ConfigureAwait(false);
+    }
+
+    private async Task UnloadAsync(PluginGeneration generation)
+    {
+        var reference = new WeakReference(generation.LoadContext);
+        var directory = generation.Directory;
+        await generation.UnloadAsync().ConfigureAwait(false);
+        _store.DeleteRuntimeCopy(directory);
+        Unloaded?.Invoke(reference);
+    }
+
+    private void Publish(ImmutableSortedDictionary<string, PluginGeneration> live)
+    {
+        Volatile.Write(ref _live, live);
+        _endpoints.Replace(live.Values
+            .SelectMany(g => g.Endpoints.Select(e => (Endpoint)PluginEndpointDataSource.HostEndpoint(g.Manifest.Id, e.Key, e.Value.Endpoint, InvokeEndpointAsync)))
+            .ToList());
+    }
+
+    private async Task<PluginGeneration> LoadAsync(PluginManifest manifest, JsonObject? savedSettings, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        cancellationToken.ThrowIfCancellationRequested();
+        var directory = _store.CreateRuntimeCopy(manifest.Id, manifest.Version);
+        PluginLoadContext? loadContext = null;
+        ILifetimeScope? scope = null;
+        try
+        {
+            var entryPath = Path.Combine(directory, manifest.EntryAssembly);
+            loadContext = new PluginLoadContext(entryPath, $"{manifest.Id} {manifest.Version}", _shared);
+            var assembly = loadContext.LoadFromAssemblyPath(entryPath);
+            var pluginTypes = assembly.GetExportedTypes().Where(t => typeof(MallPlugin).IsAssignableFrom(t) && !t.IsAbstract).ToList();
+            if (pluginTypes.Count != 1)
+                throw new InvalidOperationException($"{manifest.EntryAssembly} must hold exactly one public {nameof(MallPlugin)} class; it holds {pluginTypes.Count}." +
+                    (typeof(MallPlugin).Assembly != typeof(PluginManager).Assembly ? "" : " (Does the package carry its own copy of Mall.Core? Reference Mall's packages with ExcludeAssets=runtime.)"));
+            var plugin = (MallPlugin)Activator.CreateInstance(pluginTypes[0])!;
+            var services = new ServiceCollection();
+            plugin.ConfigureServices(services);
+            var registered = services.Select(d => d.ServiceType).ToHashSet();
+            var settings = new PluginSettings(manifest.Settings);
+            if (savedSettings is not null) settings.Set(savedSettings);
+            var json = new HttpJsonOptions();
+            foreach (var converter in _hostJson.Value.SerializerOptions.Converters) json.SerializerOptions.Converters.Add(converter);
+            scope = _kernel.BeginLoadContextLifetimeScope($"plugin:{manifest.Id}", loadContext, builder =>
+            {
+                builder.Populate(services);
+                builder.Register(_ => new HostServices { Provider = _host }).InstancePerLifetimeScope();
+                builder.RegisterSource(new HostServicesSource(_hostIsService));
+                builder.RegisterInstance<IPluginSettings>(settings);
+                builder.RegisterInstance(manifest);
+                // The plugin's own logger and JSON options: host singletons closed over plugin types would pin it.
+                builder.RegisterGeneric(typeof(Logger<>)).As(typeof(ILogger<>)).SingleInstance();
+                builder.RegisterInstance(Options.Create(json)).As<IOptions<HttpJsonOptions>>();
+            });
+            var generation = new PluginGeneration(manifest, directory, loadContext, plugin, scope, registered, settings);
+            if (plugin is IPluginEndpoints endpoints) generation.Endpoints = BuildEndpoints(generation, endpoints);
+            return generation;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (scope is not null) await scope.DisposeAsync().ConfigureAwait(false);
+            loadContext?.Unload();
+            _store.DeleteRuntimeCopy(directory);
+            throw Failed(manifest.Id, $"Plugin {manifest.Id} {manifest.Version} failed to load: {ex.Message}", ex);
+        }
+    }
+
+    private static Dictionary<string, PluginEndpoint> BuildEndpoints(PluginGeneration generation, IPluginEndpoints endpoints)
+    {
+        var builder = new PluginRouteBuilder(generation.Services);
+        endpoints.MapEndpoints(builder);
+        var map = new Dictionary<string, PluginEndpoint>(StringComparer.Ordinal);
+        foreach (var endpoint in builder.DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>())
+        {
+            var key = PluginEndpointDataSource.KeyOf(endpoint);
+            if (!map.TryAdd(key, new PluginEndpoint(endpoint))) throw new InvalidOperationException($"The plugin maps '{key}' twice.");
+        }
+        return map;
+    }
+
+    private void CheckRoutes(PluginGeneration generation, string? except)
+    {
+        foreach (var other in Live.Values.Where(g => g.Manifest.Id != generation.Manifest.Id && g.Manifest.Id != except))
+        {
+            var clash = generation.Endpoints.Keys.FirstOrDefault(other.Endpoints.ContainsKey);
+            if (clash is not null) throw new InvalidOperationException($"Route '{clash}' is served by plugin {other.Manifest.Id} already.");
+        }
+    }
+
+    private void CheckCompatible(PluginManifest manifest)
+    {
+        var enabled = Live.ToDictionary(p => p.Key, p => p.Value.Manifest.Version);
+        var problems = PluginManifestReader.CheckCompatibility(manifest, enabled);
+        if (problems.Count > 0) throw new MallConflictException(string.Join(" ", problems)) { Code = "plugin.incompatible" };
+    }
+
+    private PluginManifest Staged(string id, string? version)
+    {
+        if (version is not null)
+            return _store.Find(id, version) ?? throw new MallNotFoundException($"No package of plugin {id} {version} is uploaded.");
+        return _store.List().Where(m => m.Id == id).OrderByDescending(m => m.Version, VersionComparer).FirstOrDefault()
+            ?? throw new MallNotFoundException($"No package of plugin {id} is uploaded.");
+    }
+
+    private async Task<PluginRecord> InstalledAsync(string id, CancellationToken cancellationToken) =>
+        await _repository.FindAsync(id, cancellationToken).ConfigureAwait(false) is { State: not PluginState.Removed } record
+            ? record
+            : throw new MallNotFoundException($"Plugin {id} is not installed.");
+
+    private static PluginFailedException Failed(string id, string message, Exception inner) =>
+        inner as PluginFailedException ?? new PluginFailedException(id, message, inner) { Code = "plugin.failed" };
+
+    private static string Kind(JsonNode node) => node.GetValueKind() switch
+    {
+        System.Text.Json.JsonValueKind.String => "string",
+        System.Text.Json.JsonValueKind.Number => "number",
+        System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
+        System.Text.Json.JsonValueKind.Array => "array",
+        _ => "object",
+    };
+
+    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await _operations.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        finally
+        {
+            _operations.Release();
+        }
+    }
+
+    private Task ExclusiveAsync(Func<Task> operation, CancellationToken cancellationToken) =>
+        ExclusiveAsync(async () =>
+        {
+            await operation().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    private static readonly IComparer<string> VersionComparer = Comparer<string>.Create(PluginManifestReader.CompareVersions);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var generation in Live.Values)
+        {
+            await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
+            await UnloadAsync(generation).ConfigureAwait(false);
+        }
+        Volatile.Write(ref _live, _live.Clear());
+        await _kernel.DisposeAsync().ConfigureAwait(false);
+        _operations.Dispose();
+    }
+}
+
+/// <summary>A plugin as the admin API shows it.</summary>
+/// <param name="Id">Plugin id.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="InstalledVersion">Installed version, or null when only uploaded (or removed).</param>
+/// <param name="State">Where it stands.</param>
+/// <param name="LiveVersion">The version serving in this process, or null; differs from the installed one only while a change waits for a restart.</param>
+/// <param name="AvailableVersions">Uploaded versions, newest first.</param>
+/// <param name="LastError">The last failure (load, enable, upgrade, or a handler at run time).</param>
+/// <param name="LastErrorAt">When it failed.</param>
+/// <param name="Description">What it does.</param>
+/// <param name="Author">Who wrote it.</param>
+/// <param name="License">License.</param>
+/// <param name="RequiresRestart">Its changes apply at the next start.</param>
+/// <param name="Dependencies">Plugins it needs (id → version range).</param>
+public sealed record PluginInfo(
+    string Id, string Name, string? InstalledVersion, PluginState State, string? LiveVersion, IReadOnlyList<string> AvailableVersions,
+    string? LastError, DateTime? LastErrorAt, string? Description, string? Author, string? License, bool RequiresRestart,
+    IReadOnlyDictionary<string, string> Dependencies);
+
+/// <summary>A plugin's migrations as a module of the migration runner.</summary>
+internal sealed class PluginMigrations(string pluginId, IReadOnlyList<Migration> migrations) : IMigrationSource
+{
+    public static string ModuleOf(string pluginId) => $"plugin:{pluginId}";
+
+    public string Module => ModuleOf(pluginId);
+
+    public IReadOnlyList<Migration> Migrations => migrations;
+}
