@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mall.Web.Security;
+using Mall.Web.Plugins;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -52,6 +53,10 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Customers)).MapCustomerAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAdminAccounts();
         admin.MapAdminSelf();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapPluginAdmin();
+
+        // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
+        endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());
 
         endpoints.MapHealthChecks(MallRoutes.Health);
         endpoints.MapOpenApi();

@@ -1,4 +1,8 @@
 using Mall.Security;
+using Mall.Plugins;
+using Mall.Web.Plugins;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mall;
@@ -37,6 +41,16 @@ public static class MallServiceCollectionExtensions
         if (configuration is not null) services.Configure<OrderingOptions>(configuration.GetSection($"{MallOptions.SectionName}:Ordering"));
         services.AddHostedService<MallMigrationHostedService>();
         services.AddHostedService<UnpaidOrderCanceller>();
+
+        // The plugin host: extension lookups, events and endpoints include the enabled plugins.
+        services.TryAddSingleton<PluginEndpointDataSource>();
+        services.TryAddSingleton<PluginRepository>();
+        services.TryAddSingleton(sp => new PluginStore(
+            PluginHostedService.StorePath(sp.GetRequiredService<IOptions<MallOptions>>().Value.Plugins, sp.GetRequiredService<IHostEnvironment>()),
+            sp.GetRequiredService<IOptions<MallOptions>>().Value.Plugins.MaxPackageBytes));
+        services.TryAddSingleton<PluginManager>();
+        services.Replace(ServiceDescriptor.Singleton<IExtensionRegistry>(sp => sp.GetRequiredService<PluginManager>()));
+        services.AddHostedService<PluginHostedService>();
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails += MallProblems.Customize);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());
