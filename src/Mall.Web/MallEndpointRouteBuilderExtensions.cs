@@ -60,6 +60,15 @@ public static class MallEndpointRouteBuilderExtensions
 
         endpoints.MapHealthChecks(MallRoutes.Health);
         endpoints.MapOpenApi();
+
+        // Plugin routes change at run time, and ASP.NET Core then re-reads every data source; cache the host's so that
+        // it does not rebuild its own endpoints each time. (Endpoints mapped after MapMall are rebuilt on each change.)
+        var hostSources = endpoints.DataSources.Where(d => d is not CachedEndpointDataSource and not PluginEndpointDataSource).ToList();
+        foreach (var source in hostSources)
+        {
+            endpoints.DataSources.Remove(source);
+            endpoints.DataSources.Add(new CachedEndpointDataSource(source));
+        }
         return endpoints;
     }
 

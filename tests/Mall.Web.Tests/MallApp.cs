@@ -21,11 +21,16 @@ public sealed class MallApp : IAsyncDisposable
 
     private readonly TestDatabase _database;
     private readonly WebApplicationFactory<Program> _factory;
+    private readonly Action<IServiceCollection>? _configureServices;
+    private readonly IReadOnlyList<KeyValuePair<string, string?>> _settings;
+    private bool _ownsDatabase = true;
 
-    private MallApp(TestDatabase database, WebApplicationFactory<Program> factory)
+    private MallApp(TestDatabase database, WebApplicationFactory<Program> factory, Action<IServiceCollection>? configureServices, IReadOnlyList<KeyValuePair<string, string?>> settings)
     {
         _database = database;
         _factory = factory;
+        _configureServices = configureServices;
+        _settings = settings;
         Anonymous = factory.CreateClient();
         Admin = factory.CreateClient();
         Admin.DefaultRequestHeaders.Add("X-Mall-Admin-Key", AdminKey);
@@ -42,20 +47,52 @@ public sealed class MallApp : IAsyncDisposable
     public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(provider);
+        // Each app keeps plugins in its own folder and watches no drop folder unless a test asks.
+        var all = new List<KeyValuePair<string, string?>>
+        {
+            new("Mall:Plugins:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-plugins", Guid.NewGuid().ToString("N"))),
+            new("Mall:Plugins:DropFolder", ""),
+        };
+        all.AddRange(settings ?? []);
+        // Later settings win over the defaults above.
+        all = all.GroupBy(s => s.Key).Select(g => g.Last()).ToList();
+        try
+        {
+            return await StartOnAsync(database, configureServices, all);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<MallApp> StartOnAsync(TestDatabase database, Action<IServiceCollection>? configureServices, IReadOnlyList<KeyValuePair<string, string?>> settings)
+    {
         var factory = CreateFactory(database, configureServices, settings);
         try
         {
-            var app = new MallApp(database, factory);
+            var app = new MallApp(database, factory, configureServices, settings);
             (await app.Anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
             return app;
         }
         catch
         {
             await factory.DisposeAsync();
-            await database.DisposeAsync();
             throw;
         }
     }
+
+    /// <summary>Stops this host and starts a new one on the same database and settings (a restart, or another node).</summary>
+    public async Task<MallApp> RestartAsync()
+    {
+        _ownsDatabase = false;
+        await _factory.DisposeAsync();
+        return await StartOnAsync(_database, _configureServices, _settings);
+    }
+
+    /// <summary>The setting <paramref name="key"/> this app was started with.</summary>
+    public string? Setting(string key) => _settings.LastOrDefault(s => s.Key == key).Value;
 
     /// <summary>The sample store's host on <paramref name="database"/> (not started until a client is created).</summary>
     public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null) =>
@@ -128,7 +165,10 @@ public sealed class MallApp : IAsyncDisposable
     {
         Anonymous.Dispose();
         Admin.Dispose();
+        if (!_ownsDatabase) return;
         await _factory.DisposeAsync();
         await _database.DisposeAsync();
+        var store = Setting("Mall:Plugins:StorePath");
+        if (store is not null && Directory.Exists(store)) Directory.Delete(store, recursive: true);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.Primitives;
 
 namespace Mall.Web.Plugins;
@@ -53,9 +54,18 @@ internal sealed class PluginEndpointDataSource : EndpointDataSource
         metadata.Add(new PluginEndpointMetadata(pluginId));
         // Plugin endpoints are not in the OpenAPI document: its schema caches are keyed by type and would pin the plugin.
         metadata.Add(new ExcludeFromDescriptionAttribute());
-        return new RouteEndpoint(context => invoke(context, pluginId, key), pluginEndpoint.RoutePattern, pluginEndpoint.Order,
+        // Parsed again from its text so that the router holds no pattern object the plugin made.
+        var pattern = pluginEndpoint.RoutePattern.RawText is { } raw ? RoutePatternFactory.Parse(raw) : pluginEndpoint.RoutePattern;
+        return new RouteEndpoint(context => invoke(context, pluginId, key), pattern, pluginEndpoint.Order,
             new EndpointMetadataCollection(metadata), $"Plugin {pluginId}: {key}");
     }
+
+    /// <summary>
+    /// What the router knows of a host endpoint: its key and copied metadata. When an upgrade keeps every signature,
+    /// the route table stays as it is and only the live version behind it changes.
+    /// </summary>
+    public static string SignatureOf(Endpoint endpoint) =>
+        endpoint.DisplayName + "|" + string.Join("|", endpoint.Metadata.Where(m => m is not PluginEndpointMetadata).Select(m => $"{m.GetType().Name}:{m}"));
 
     /// <summary>Key of a plugin endpoint, stable across versions: methods and route.</summary>
     public static string KeyOf(RouteEndpoint endpoint) =>
@@ -74,4 +84,51 @@ internal sealed class PluginRouteBuilder(IServiceProvider services) : IEndpointR
     public ICollection<EndpointDataSource> DataSources { get; } = new List<EndpointDataSource>();
 
     public IApplicationBuilder CreateApplicationBuilder() => new ApplicationBuilder(ServiceProvider);
+}
+
+/// <summary>
+/// Caches the endpoints of one of the host's data sources. ASP.NET Core re-reads every data source when any of them
+/// changes, and route groups build their endpoints anew on each read (compiling every handler again): without
+/// this, each plugin change would cost the host a rebuild of all its own endpoints.
+/// </summary>
+internal sealed class CachedEndpointDataSource : EndpointDataSource
+{
+    private readonly EndpointDataSource _inner;
+    private readonly Lock _gate = new();
+    private IReadOnlyList<Endpoint>? _endpoints;
+    private CancellationTokenSource _changed = new();
+
+    public CachedEndpointDataSource(EndpointDataSource inner)
+    {
+        _inner = inner;
+        ChangeToken.OnChange(inner.GetChangeToken, OnInnerChanged);
+    }
+
+    public override IReadOnlyList<Endpoint> Endpoints
+    {
+        get
+        {
+            lock (_gate) return _endpoints ??= _inner.Endpoints;
+        }
+    }
+
+    public override IReadOnlyList<Endpoint> GetGroupedEndpoints(RouteGroupContext context) => _inner.GetGroupedEndpoints(context);
+
+    public override IChangeToken GetChangeToken()
+    {
+        lock (_gate) return new CancellationChangeToken(_changed.Token);
+    }
+
+    private void OnInnerChanged()
+    {
+        CancellationTokenSource previous;
+        lock (_gate)
+        {
+            _endpoints = null;
+            previous = _changed;
+            _changed = new CancellationTokenSource();
+        }
+        previous.Cancel();
+        previous.Dispose();
+    }
 }

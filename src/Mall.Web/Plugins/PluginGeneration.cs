@@ -117,6 +117,8 @@ internal sealed class PluginGeneration
         Endpoints = new Dictionary<string, PluginEndpoint>();
         Plugin = null!;
         await Scope.DisposeAsync().ConfigureAwait(false);
+        // TypeDescriptor (used by Json.NET and others) caches per type; let it forget the plugin's.
+        foreach (var assembly in LoadContext.Assemblies) System.ComponentModel.TypeDescriptor.Refresh(assembly);
         LoadContext.Unload();
     }
 }

@@ -50,7 +50,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     }
 
     /// <summary>Raised after a generation was unloaded (tests and benchmarks watch collection through it).</summary>
-    internal event Action<WeakReference>? Unloaded;
+    internal event Action<PluginUnloaded>? Unloaded;
 
     private ImmutableSortedDictionary<string, PluginGeneration> Live => Volatile.Read(ref _live);
 
@@ -483,19 +483,25 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 
     private async Task UnloadAsync(PluginGeneration generation)
     {
-        var reference = new WeakReference(generation.LoadContext);
+        var report = new PluginUnloaded(generation.Manifest.Id, generation.Manifest.Version, new WeakReference(generation.LoadContext), generation.Scope);
         var directory = generation.Directory;
         await generation.UnloadAsync().ConfigureAwait(false);
+        HostTypeCaches.Clear(_logger);
         _store.DeleteRuntimeCopy(directory);
-        Unloaded?.Invoke(reference);
+        Unloaded?.Invoke(report);
     }
 
     private void Publish(ImmutableSortedDictionary<string, PluginGeneration> live)
     {
         Volatile.Write(ref _live, live);
-        _endpoints.Replace(live.Values
+        var endpoints = live.Values
             .SelectMany(g => g.Endpoints.Select(e => (Endpoint)PluginEndpointDataSource.HostEndpoint(g.Manifest.Id, e.Key, e.Value.Endpoint, InvokeEndpointAsync)))
-            .ToList());
+            .ToList();
+        // Host endpoints forward to whichever version is live: when the routes are the same (an upgrade that keeps
+        // them), the router is left alone.
+        var current = _endpoints.Endpoints;
+        if (current.Count == endpoints.Count && current.Select(PluginEndpointDataSource.SignatureOf).SequenceEqual(endpoints.Select(PluginEndpointDataSource.SignatureOf))) return;
+        _endpoints.Replace(endpoints);
     }
 
     private async Task<PluginGeneration> LoadAsync(PluginManifest manifest, JsonObject? savedSettings, CancellationToken cancellationToken)
@@ -624,14 +630,9 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var generation in Live.Values)
-        {
-            await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
-            await UnloadAsync(generation).ConfigureAwait(false);
-        }
-        Volatile.Write(ref _live, _live.Clear());
+        await StopAllAsync(CancellationToken.None).ConfigureAwait(false);
         await _kernel.DisposeAsync().ConfigureAwait(false);
-        _operations.Dispose();
+        // The semaphore is not disposed: a hosted service's late StopAsync may still ask for it (and finds nothing live).
     }
 }
 
@@ -653,6 +654,36 @@ public sealed record PluginInfo(
     string Id, string Name, string? InstalledVersion, PluginState State, string? LiveVersion, IReadOnlyList<string> AvailableVersions,
     string? LastError, DateTime? LastErrorAt, string? Description, string? Author, string? License, bool RequiresRestart,
     IReadOnlyDictionary<string, string> Dependencies);
+
+/// <summary>A plugin load was unloaded: its context (to watch it being collected) and whether its scope is disposed.</summary>
+internal sealed class PluginUnloaded(string pluginId, string version, WeakReference loadContext, ILifetimeScope scope)
+{
+    private readonly WeakReference _scope = new(scope);
+
+    public string PluginId { get; } = pluginId;
+
+    public string Version { get; } = version;
+
+    public WeakReference LoadContext { get; } = loadContext;
+
+    /// <summary>True when the scope is gone or refuses to resolve (disposed).</summary>
+    public bool ScopeDisposed
+    {
+        get
+        {
+            if (_scope.Target is not ILifetimeScope live) return true;
+            try
+            {
+                live.Resolve<IServiceProvider>();
+                return false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return true;
+            }
+        }
+    }
+}
 
 /// <summary>A plugin's migrations as a module of the migration runner.</summary>
 internal sealed class PluginMigrations(string pluginId, IReadOnlyList<Migration> migrations) : IMigrationSource
