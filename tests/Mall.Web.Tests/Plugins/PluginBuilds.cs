@@ -20,6 +20,7 @@ public sealed class PluginBuilds : IAsyncLifetime
     public string JsonNew { get; private set; } = "";
     public string FailsOnEnable { get; private set; } = "";
     public string ThrowingHandler { get; private set; } = "";
+    public string FlatShipping { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -31,9 +32,10 @@ public sealed class PluginBuilds : IAsyncLifetime
             BuildAsync("Test.JsonNew", "1.0.0", JsonPlugin("Test.JsonNew"), """<PackageReference Include="Newtonsoft.Json" Version="13.0.3" />"""),
             BuildAsync("Test.FailsOnEnable", "1.0.0", FailsOnEnablePlugin),
             BuildAsync("Test.ThrowingHandler", "1.0.0", ThrowingHandlerPlugin),
+            BuildAsync("Test.FlatShipping", "1.0.0", FlatShippingPlugin),
         };
         var paths = await Task.WhenAll(builds);
-        (HelloV1, HelloV2, JsonOld, JsonNew, FailsOnEnable, ThrowingHandler) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5]);
+        (HelloV1, HelloV2, JsonOld, JsonNew, FailsOnEnable, ThrowingHandler, FlatShipping) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
     }
 
     public Task DisposeAsync()
@@ -165,6 +167,29 @@ public sealed class PluginBuilds : IAsyncLifetime
         {
             public override Task EnableAsync(PluginContext context, CancellationToken cancellationToken) =>
                 throw new InvalidOperationException("boom on enable");
+        }
+        """;
+
+    private const string FlatShippingPlugin = """
+        using Mall.Checkout;
+        using Mall.Plugins;
+        using Mall.Shipping;
+        using Microsoft.Extensions.DependencyInjection;
+
+        namespace Test;
+
+        public sealed class FlatShipping : MallPlugin
+        {
+            public override void ConfigureServices(IServiceCollection services) =>
+                services.AddSingleton<IShippingRateProvider, FlatRate>();
+
+            private sealed class FlatRate : IShippingRateProvider
+            {
+                public string Name => "Flat";
+
+                public Task<ShippingRate?> QuoteAsync(CheckoutContext context, CancellationToken cancellationToken) =>
+                    Task.FromResult<ShippingRate?>(new ShippingRate(8m, "Flat rate"));
+            }
         }
         """;
 

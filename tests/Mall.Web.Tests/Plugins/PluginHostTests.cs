@@ -183,6 +183,23 @@ public class PluginHostTests(PluginBuilds builds)
         Assert.Equal("Hello", (await GetJsonAsync(app.Anonymous, "/api/plugins/hello")).GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task A_plugin_extension_joins_the_checkout_while_enabled_and_leaves_with_it()
+    {
+        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 10m);
+        using var shopper = await app.ShopperAsync("13800000003");
+        async Task<decimal> ShippingAsync() =>
+            (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId, quantity = 1 } } })).GetProperty("shippingFee").GetDecimal();
+
+        Assert.Equal(0m, await ShippingAsync());
+        await UploadAsync(app, builds.FlatShipping);
+        await PostOkAsync(app, "/api/admin/plugins/Test.FlatShipping/install?enable=true");
+        Assert.Equal(8m, await ShippingAsync());
+        await PostOkAsync(app, "/api/admin/plugins/Test.FlatShipping/disable");
+        Assert.Equal(0m, await ShippingAsync());
+    }
+
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task A_restarted_host_comes_back_to_the_installed_set(string provider)
     {
