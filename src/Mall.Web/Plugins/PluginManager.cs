@@ -161,7 +161,8 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             var dependents = Live.Values.Where(g => g.Manifest.Dependencies.ContainsKey(id)).Select(g => g.Manifest.Id).ToList();
             if (dependents.Count > 0)
                 throw new MallConflictException($"Plugin {id} is needed by enabled plugin(s) {string.Join(", ", dependents)}; disable them first.") { Code = "plugin.required" };
-            await TakeDownAsync(id, runDisableHook: true, cancellationToken).ConfigureAwait(false);
+            // A plugin that needs a restart keeps serving until then; the others stop now.
+            if (!Staged(id, record.Version).RequiresRestart) await TakeDownAsync(id, runDisableHook: true, cancellationToken).ConfigureAwait(false);
             await _repository.SaveAsync(record with { State = PluginState.Disabled }, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Plugin {PluginId} disabled.", id);
             return await GetAsync(id, cancellationToken).ConfigureAwait(false);

@@ -200,6 +200,24 @@ public class PluginHostTests(PluginBuilds builds)
         Assert.Equal(0m, await ShippingAsync());
     }
 
+    [Fact]
+    public async Task A_plugin_that_requires_a_restart_changes_only_at_the_next_start()
+    {
+        var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
+        var package = builds.WithManifest(builds.FlatShipping, m => m.Replace("\"mallVersion\"", "\"requiresRestart\": true, \"mallVersion\""));
+        await UploadAsync(app, package);
+        var installed = await PostOkAsync(app, "/api/admin/plugins/Test.FlatShipping/install?enable=true");
+        Assert.Equal("enabled", installed.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, installed.GetProperty("liveVersion").ValueKind);
+
+        await using var restarted = await app.RestartAsync();
+        var live = await GetJsonAsync(restarted.Admin, "/api/admin/plugins/Test.FlatShipping");
+        Assert.Equal("1.0.0", live.GetProperty("liveVersion").GetString());
+        var disabled = await PostOkAsync(restarted, "/api/admin/plugins/Test.FlatShipping/disable");
+        Assert.Equal("disabled", disabled.GetProperty("state").GetString());
+        Assert.Equal("1.0.0", disabled.GetProperty("liveVersion").GetString());
+    }
+
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task A_restarted_host_comes_back_to_the_installed_set(string provider)
     {
