@@ -71,6 +71,11 @@ internal sealed class PluginHostedService(PluginManager manager, IOptions<MallOp
                     await manager.UpgradeAsync(manifest.Id, manifest.Version, cancellationToken).ConfigureAwait(false);
                 logger.LogInformation("Drop folder: {Entry} applied ({PluginId} {Version}).", Path.GetFileName(entry), manifest.Id, manifest.Version);
             }
+            catch (MallConflictException ex) when (ex.Code == "plugin.version_installed")
+            {
+                // Already installed (a file left in the folder across restarts).
+                logger.LogDebug("Drop folder: {Entry} is installed already.", Path.GetFileName(entry));
+            }
             catch (MallException ex)
             {
                 logger.LogError("Drop folder: {Entry} was not applied: {Message}", Path.GetFileName(entry), ex.Message);

@@ -32,6 +32,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     private readonly IContainer _kernel = new ContainerBuilder().Build();
     private readonly SemaphoreSlim _operations = new(1, 1);
     private readonly Dictionary<string, string> _packageErrors = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastRecorded = new(StringComparer.Ordinal);
     private ImmutableSortedDictionary<string, PluginGeneration> _live = ImmutableSortedDictionary.Create<string, PluginGeneration>(StringComparer.Ordinal);
 
     public PluginManager(IServiceProvider host, IServiceProviderIsService hostIsService, PluginRepository repository, PluginStore store,
@@ -92,14 +93,26 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     public Task<PluginManifest> UploadAsync(Stream package, CancellationToken cancellationToken) =>
         ExclusiveAsync(async () =>
         {
-            var manifest = await _store.StageZipAsync(package, cancellationToken).ConfigureAwait(false);
+            var installed = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
+            var manifest = await _store.StageZipAsync(package, m => RefuseInstalledVersion(m, installed), cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Plugin package {PluginId} {Version} uploaded.", manifest.Id, manifest.Version);
             return manifest;
         }, cancellationToken);
 
     /// <summary>Stores a plugin folder (the drop folder's), like an upload.</summary>
     public Task<PluginManifest> StageFolderAsync(string folder, CancellationToken cancellationToken) =>
-        ExclusiveAsync(() => Task.FromResult(_store.Stage(folder)), cancellationToken);
+        ExclusiveAsync(async () =>
+        {
+            var installed = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
+            return _store.Stage(folder, m => RefuseInstalledVersion(m, installed));
+        }, cancellationToken);
+
+    /// <summary>The files of an installed version never change under it: a changed build needs a new version.</summary>
+    private static void RefuseInstalledVersion(PluginManifest manifest, IReadOnlyList<PluginRecord> installed)
+    {
+        if (installed.Any(r => r.Id == manifest.Id && r.Version == manifest.Version && r.State != PluginState.Removed))
+            throw new MallConflictException($"Plugin {manifest.Id} {manifest.Version} is installed; give a changed build a new version.") { Code = "plugin.version_installed" };
+    }
 
     /// <summary>Installs a staged version (the newest when <paramref name="version"/> is null): migrations, install hook; enables it when asked.</summary>
     public Task<PluginInfo> InstallAsync(string id, string? version, bool enable, CancellationToken cancellationToken) =>
@@ -396,7 +409,10 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     public void ReportFailure(string pluginId, Exception exception)
     {
         _logger.LogError(exception, "Plugin {PluginId} failed.", pluginId);
-        _ = RecordErrorAsync(pluginId, exception.Message);
+        // Recorded at most once a second per plugin: a plugin failing on every request must not add a write to each.
+        var now = Environment.TickCount64;
+        var last = _lastRecorded.GetOrAdd(pluginId, 0);
+        if (now - last >= 1000 && _lastRecorded.TryUpdate(pluginId, now, last)) _ = RecordErrorAsync(pluginId, exception.Message);
     }
 
     private async Task RecordErrorAsync(string pluginId, string message)

@@ -16,7 +16,10 @@ internal sealed class PluginStore(string root, long maxPackageBytes)
     private string Runtime => Path.Combine(root, "runtime");
 
     /// <summary>Unpacks a <c>.mallplugin</c> (zip) into the store after checking its manifest and paths.</summary>
-    public async Task<PluginManifest> StageZipAsync(Stream zip, CancellationToken cancellationToken)
+    /// <param name="zip">The package.</param>
+    /// <param name="check">Runs on the manifest before anything is stored; throws to refuse the package.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public async Task<PluginManifest> StageZipAsync(Stream zip, Action<PluginManifest> check, CancellationToken cancellationToken)
     {
         var temp = Path.Combine(root, "incoming", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(temp);
@@ -55,7 +58,7 @@ internal sealed class PluginStore(string root, long maxPackageBytes)
             {
                 throw new MallValidationException("package", $"is not a zip file: {ex.Message}");
             }
-            return Stage(Path.Combine(temp, "files"), move: true);
+            return Stage(Path.Combine(temp, "files"), check, move: true);
         }
         finally
         {
@@ -65,9 +68,10 @@ internal sealed class PluginStore(string root, long maxPackageBytes)
     }
 
     /// <summary>Copies (or moves) an unpacked plugin folder into the store after checking its manifest.</summary>
-    public PluginManifest Stage(string folder, bool move = false)
+    public PluginManifest Stage(string folder, Action<PluginManifest> check, bool move = false)
     {
         var manifest = ReadManifest(folder);
+        check(manifest);
         if (!File.Exists(Path.Combine(folder, manifest.EntryAssembly)))
             throw new MallValidationException("entryAssembly", $"'{manifest.EntryAssembly}' is not in the package.");
         var target = PackagePath(manifest.Id, manifest.Version);

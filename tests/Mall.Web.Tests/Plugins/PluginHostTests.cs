@@ -152,6 +152,9 @@ public class PluginHostTests(PluginBuilds builds)
         var newerMall = builds.WithManifest(builds.FailsOnEnable, m => m.Replace("Test.FailsOnEnable\"", "Test.NeedsNewerMall\"").Replace("[0.1.0, 1.0.0)", "[9.0.0, )"));
         await UploadAsync(app, newerMall);
         var incompatible = await PostProblemAsync(app, "/api/admin/plugins/Test.NeedsNewerMall/install", HttpStatusCode.Conflict);
+        // An installed version's files never change: a re-upload of it is refused.
+        var reupload = await UploadProblemAsync(app, await File.ReadAllBytesAsync(builds.HelloV1), HttpStatusCode.Conflict);
+        Assert.Equal("plugin.version_installed", reupload.GetProperty("code").GetString());
         Assert.Contains("needs Mall", incompatible.GetProperty("detail").GetString());
 
         var missingDependency = builds.WithManifest(builds.FailsOnEnable, m => m.Replace("Test.FailsOnEnable\"", "Test.NeedsOther\"").Replace("\"mallVersion\"", "\"dependencies\": { \"Test.Missing\": \"[1.0.0, )\" }, \"mallVersion\""));
