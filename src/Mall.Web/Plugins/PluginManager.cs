@@ -28,6 +28,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     private readonly PluginEndpointDataSource _endpoints;
     private readonly IOptions<HttpJsonOptions> _hostJson;
     private readonly ILogger<PluginManager> _logger;
+    private readonly TimeProvider _clock;
     private readonly SharedAssemblies _shared;
     private readonly IContainer _kernel = new ContainerBuilder().Build();
     private readonly SemaphoreSlim _operations = new(1, 1);
@@ -37,8 +38,9 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 
     public PluginManager(IServiceProvider host, IServiceProviderIsService hostIsService, PluginRepository repository, PluginStore store,
         MigrationRunner migrations, PluginEndpointDataSource endpoints, IOptions<HttpJsonOptions> hostJson, IOptions<MallOptions> options,
-        ILogger<PluginManager> logger)
+        TimeProvider clock, ILogger<PluginManager> logger)
     {
+        _clock = clock;
         _host = host;
         _hostIsService = hostIsService;
         _repository = repository;
@@ -136,7 +138,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
                 throw Failed(id, $"Plugin {id} {manifest.Version} failed to install: {ex.Message}", ex);
             }
             lock (_packageErrors) _packageErrors.Remove(id);
-            var installed = new PluginRecord(id, manifest.Version, PluginState.Disabled, record?.Settings, null, null, DateTime.UtcNow);
+            var installed = new PluginRecord(id, manifest.Version, PluginState.Disabled, record?.Settings, null, null, Now);
             await _repository.SaveAsync(installed, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Plugin {PluginId} {Version} installed.", id, manifest.Version);
             if (enable && !manifest.RequiresRestart) await EnableLoadedAsync(installed, generation, cancellationToken).ConfigureAwait(false);
@@ -210,7 +212,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             {
                 await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
                 await UnloadAsync(generation).ConfigureAwait(false);
-                await _repository.SaveAsync(record with { LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                await _repository.SaveAsync(record with { LastError = ex.Message, LastErrorAt = Now }, cancellationToken).ConfigureAwait(false);
                 throw Failed(id, $"Plugin {id} could not be upgraded to {manifest.Version}; {record.Version} serves on. {ex.Message}", ex);
             }
             await _repository.SaveAsync(record with { Version = manifest.Version, LastError = null, LastErrorAt = null }, cancellationToken).ConfigureAwait(false);
@@ -247,7 +249,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                await FaultAsync(record, ex.Message, cancellationToken).ConfigureAwait(false);
                 throw Failed(id, $"Plugin {id} failed to uninstall: {ex.Message}", ex);
             }
             finally
@@ -314,7 +316,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
                     catch (MallException ex)
                     {
                         _logger.LogError(ex, "Plugin {PluginId} could not be restored.", record.Id);
-                        await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+                        await FaultAsync(record, ex.Message, cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -437,6 +439,12 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 
     // ---- loading and unloading -----------------------------------------------------------------------------------
 
+    /// <summary>Marks a plugin faulted with its error: it serves nothing until enabled again.</summary>
+    private Task FaultAsync(PluginRecord record, string error, CancellationToken cancellationToken) =>
+        _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = error, LastErrorAt = Now }, cancellationToken);
+
+    private DateTime Now => _clock.GetUtcNow().UtcDateTime;
+
     private async Task<PluginGeneration> LoadOrFaultAsync(PluginRecord record, PluginManifest manifest, CancellationToken cancellationToken)
     {
         try
@@ -445,7 +453,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
         }
         catch (PluginFailedException ex)
         {
-            await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = ex.Message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+            await FaultAsync(record, ex.Message, cancellationToken).ConfigureAwait(false);
             throw;
         }
     }
@@ -465,7 +473,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             await generation.RetireAsync(CancellationToken.None).ConfigureAwait(false);
             await UnloadAsync(generation).ConfigureAwait(false);
             var message = $"Plugin {id} failed to enable: {ex.Message}";
-            await _repository.SaveAsync(record with { State = PluginState.Faulted, LastError = message, LastErrorAt = DateTime.UtcNow }, cancellationToken).ConfigureAwait(false);
+            await FaultAsync(record, message, cancellationToken).ConfigureAwait(false);
             throw Failed(id, message, ex);
         }
         Publish(Live.SetItem(id, generation));
