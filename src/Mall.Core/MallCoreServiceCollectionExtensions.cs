@@ -14,6 +14,8 @@ using Mall.Checkout;
 using Mall.Checkout.Services;
 using Mall.Customers;
 using Mall.Customers.Services;
+using Mall.Payments;
+using Mall.Payments.Services;
 using Mall.Plugins;
 using Mall.Security;
 using Mall.Security.Services;
@@ -50,6 +52,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, ShippingCheckoutStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
+        services.TryAddSingleton<IPaymentService, PaymentService>();
         return services;
     }
 }

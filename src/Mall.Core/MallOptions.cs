@@ -20,6 +20,9 @@ public sealed class MallOptions
     /// </summary>
     public bool? EnableDevelopmentPayments { get; set; }
 
+    /// <summary>The store's currency (ISO 4217, default <c>CNY</c>); payments in another currency are refused.</summary>
+    public string Currency { get; set; } = "CNY";
+
     /// <summary>Where plugins are kept and dropped (<c>Mall:Plugins</c>).</summary>
     public MallPluginOptions Plugins { get; set; } = new();
 }

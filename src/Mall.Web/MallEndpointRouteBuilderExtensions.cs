@@ -12,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Mall.Web.Security;
 using Mall.Web.Plugins;
+using Mall.Web.Payments;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -37,7 +38,10 @@ public static class MallEndpointRouteBuilderExtensions
         storefront.MapCart();
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<MallOptions>>().Value;
         var environment = endpoints.ServiceProvider.GetRequiredService<IHostEnvironment>();
-        storefront.MapShopperOrders(options.EnableDevelopmentPayments ?? environment.IsDevelopment());
+        var developmentPayments = options.EnableDevelopmentPayments ?? environment.IsDevelopment();
+        storefront.MapShopperOrders(developmentPayments);
+        storefront.MapShopperPayments();
+        if (developmentPayments) endpoints.MapSandboxGateway();
         endpoints.MapAdminAuth();
 
         var admin = endpoints.MapGroup(MallRoutes.Admin)
@@ -49,7 +53,9 @@ public static class MallEndpointRouteBuilderExtensions
         var catalogArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         catalogArea.MapCatalogAdmin();
         catalogArea.MapInventoryAdmin();
-        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders)).MapOrderAdmin();
+        var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
+        ordersArea.MapOrderAdmin();
+        ordersArea.MapPaymentAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Customers)).MapCustomerAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAdminAccounts();
         admin.MapAdminSelf();

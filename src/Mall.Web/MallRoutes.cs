@@ -12,6 +12,9 @@ public static class MallRoutes
     /// <summary>Admin API.</summary>
     public const string Admin = "/api/admin";
 
+    /// <summary>The sandbox payment gateway (development payments only).</summary>
+    public const string SandboxGateway = "/api/sandbox";
+
     /// <summary>Health endpoint.</summary>
     public const string Health = "/health";
 }

@@ -42,6 +42,14 @@ public static class MallServiceCollectionExtensions
         services.AddHostedService<MallMigrationHostedService>();
         services.AddHostedService<UnpaidOrderCanceller>();
 
+        // Payments: the sandbox method is registered like any provider; its gateway is mapped with development payments.
+        if (configuration is not null) services.Configure<Mall.Web.Payments.SandboxPaymentOptions>(configuration.GetSection($"{MallOptions.SectionName}:Payments:Sandbox"));
+        services.AddOptions<Mall.Web.Payments.SandboxPaymentOptions>().PostConfigure<IHostEnvironment, IOptions<MallOptions>>((sandbox, environment, mall) =>
+            sandbox.Enabled ??= mall.Value.EnableDevelopmentPayments ?? environment.IsDevelopment());
+        services.TryAddSingleton<Mall.Web.Payments.SandboxPaymentProvider>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Payments.IPaymentProvider, Mall.Web.Payments.SandboxPaymentProvider>(sp => sp.GetRequiredService<Mall.Web.Payments.SandboxPaymentProvider>()));
+        services.AddHttpClient(Mall.Web.Payments.PaymentEndpoints.SandboxHttpClient);
+
         // The plugin host: extension lookups, events and endpoints include the enabled plugins.
         services.TryAddSingleton<PluginEndpointDataSource>();
         services.TryAddSingleton<PluginRepository>();

@@ -44,7 +44,7 @@ public sealed class MallApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
 
-    public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    public static async Task<MallApp> StartAsync(string provider, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null, bool kestrel = false)
     {
         var database = await TestDatabase.CreateAsync(provider);
         // Each app keeps plugins in its own folder and watches no drop folder unless a test asks.
@@ -58,7 +58,7 @@ public sealed class MallApp : IAsyncDisposable
         all = all.GroupBy(s => s.Key).Select(g => g.Last()).ToList();
         try
         {
-            return await StartOnAsync(database, configureServices, all);
+            return await StartOnAsync(database, configureServices, all, kestrel);
         }
         catch
         {
@@ -67,11 +67,17 @@ public sealed class MallApp : IAsyncDisposable
         }
     }
 
-    private static async Task<MallApp> StartOnAsync(TestDatabase database, Action<IServiceCollection>? configureServices, IReadOnlyList<KeyValuePair<string, string?>> settings)
+    private static async Task<MallApp> StartOnAsync(TestDatabase database, Action<IServiceCollection>? configureServices, IReadOnlyList<KeyValuePair<string, string?>> settings, bool kestrel = false)
     {
         var factory = CreateFactory(database, configureServices, settings);
         try
         {
+            // A real server on a loopback port, for tests that need real HTTP between parts (the sandbox gateway).
+            if (kestrel)
+            {
+                factory.UseKestrel(0);
+                factory.StartServer();
+            }
             var app = new MallApp(database, factory, configureServices, settings);
             (await app.Anonymous.GetAsync("/health")).EnsureSuccessStatusCode();
             return app;

@@ -26,6 +26,13 @@ public interface IOrderService
     /// <exception cref="MallConflictException">The order is not pending payment (code <c>order.illegal_transition</c>).</exception>
     Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The same transition inside the payment ledger's transaction (the order row is locked there); the caller raises
+    /// the returned event after committing.
+    /// </summary>
+    /// <exception cref="MallConflictException">The order is not pending payment (code <c>order.illegal_transition</c>).</exception>
+    Task<OrderStatusChangedEvent> MarkPaidAsync(System.Data.Common.DbTransaction transaction, long orderId, string actor, string? reason, CancellationToken cancellationToken = default);
+
     /// <summary>Ships a paid order.</summary>
     Task<Order> ShipAsync(long orderId, string carrier, string trackingNumber, string actor, CancellationToken cancellationToken = default);
 

@@ -148,6 +148,10 @@ public sealed class OrderService(
     }
 
     /// <inheritdoc />
+    public Task<OrderStatusChangedEvent> MarkPaidAsync(DbTransaction transaction, long orderId, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        TransitionInAsync(transaction, orderId, OrderTrigger.Pay, actor, reason, null, (tx, number) => inventory.CommitAsync(tx, number, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
     public Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default) =>
         TransitionAsync(orderId, OrderTrigger.Pay, actor, reason, null, (tx, number) => inventory.CommitAsync(tx, number, cancellationToken), cancellationToken);
 
@@ -213,38 +217,49 @@ public sealed class OrderService(
         long orderId, OrderTrigger trigger, string actor, string? reason, (string Set, object Values)? extra,
         Func<DbTransaction, string, Task>? effect, CancellationToken cancellationToken)
     {
+        ValidateTransition(actor, reason);
+        var change = await database.InTransactionAsync(tx => TransitionInAsync(tx, orderId, trigger, actor, reason, extra, effect, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        return (await FindAsync(orderId, null, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>The transition inside the caller's transaction; the caller dispatches the returned event after commit.</summary>
+    private async Task<OrderStatusChangedEvent> TransitionInAsync(
+        DbTransaction tx, long orderId, OrderTrigger trigger, string actor, string? reason, (string Set, object Values)? extra,
+        Func<DbTransaction, string, Task>? effect, CancellationToken cancellationToken)
+    {
+        ValidateTransition(actor, reason);
+        var connection = tx.Connection!;
+        var found = (await connection.QueryAsync<(string Number, short Status)>(new CommandDefinition(
+            $"SELECT number, status FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (found.Count == 0) throw new MallNotFoundException($"Order {orderId} does not exist.");
+        var current = found[0];
+        var from = (OrderStatus)current.Status;
+        if (!OrderStateMachine.TryNext(from, trigger, out var to))
+        {
+            var allowed = OrderStateMachine.AllowedTriggers(from);
+            throw new MallConflictException(
+                $"Order {current.Number} is {Name(from)}; '{Name(trigger)}' is not allowed" +
+                (allowed.Count == 0 ? " (no further changes are)." : $" (allowed: {string.Join(", ", allowed.Select(Name))}).")) { Code = "order.illegal_transition" };
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var parameters = new DynamicParameters(extra?.Values);
+        parameters.AddDynamicParams(new { orderId, from = (short)from, to = (short)to, now });
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            $"UPDATE mall_order SET status = @to, updated_at = @now{(extra is null ? "" : ", " + extra.Value.Set)} WHERE id = @orderId AND status = @from",
+            parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
+        await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
+        if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
+        return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
+    }
+
+    private static void ValidateTransition(string actor, string? reason)
+    {
         var errors = new ValidationErrors();
         errors.Required("actor", actor, 100);
         errors.MaxLength("reason", reason, 500);
         errors.ThrowIfAny();
-        var change = await database.InTransactionAsync(async tx =>
-        {
-            var connection = tx.Connection!;
-            var found = (await connection.QueryAsync<(string Number, short Status)>(new CommandDefinition(
-                $"SELECT number, status FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-            if (found.Count == 0) throw new MallNotFoundException($"Order {orderId} does not exist.");
-            var current = found[0];
-            var from = (OrderStatus)current.Status;
-            if (!OrderStateMachine.TryNext(from, trigger, out var to))
-            {
-                var allowed = OrderStateMachine.AllowedTriggers(from);
-                throw new MallConflictException(
-                    $"Order {current.Number} is {Name(from)}; '{Name(trigger)}' is not allowed" +
-                    (allowed.Count == 0 ? " (no further changes are)." : $" (allowed: {string.Join(", ", allowed.Select(Name))}).")) { Code = "order.illegal_transition" };
-            }
-            var now = clock.GetUtcNow().UtcDateTime;
-            var parameters = new DynamicParameters(extra?.Values);
-            parameters.AddDynamicParams(new { orderId, from = (short)from, to = (short)to, now });
-            var changed = await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE mall_order SET status = @to, updated_at = @now{(extra is null ? "" : ", " + extra.Value.Set)} WHERE id = @orderId AND status = @from",
-                parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
-            await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
-            if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
-            return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
-        }, cancellationToken).ConfigureAwait(false);
-        await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
-        return (await FindAsync(orderId, null, cancellationToken).ConfigureAwait(false))!;
     }
 
     private static Task RecordAsync(DbTransaction tx, long orderId, OrderStatus? from, OrderStatus to, OrderTrigger trigger, string actor, string? reason, DateTime now, CancellationToken cancellationToken) =>

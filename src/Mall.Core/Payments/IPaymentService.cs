@@ -1,0 +1,83 @@
+namespace Mall.Payments;
+
+/// <summary>
+/// The payment ledger: payments of orders and their append-only events, each with the provider's reference and an
+/// idempotency key. The order becomes paid only through a captured payment recorded here.
+/// </summary>
+public interface IPaymentService
+{
+    /// <summary>
+    /// Starts paying a shopper's order pending payment with <paramref name="provider"/>; returns the client action.
+    /// </summary>
+    /// <exception cref="Common.MallNotFoundException">No such order of this shopper, or no such provider.</exception>
+    /// <exception cref="Common.MallConflictException">The order is not pending payment (code <c>payment.order_not_payable</c>).</exception>
+    Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Handles a provider's notification: verifies it, records it once (by the provider's event id) and moves the
+    /// order. A repeat, a late one (order no longer pending), or one for a shipped order changes no order; a bad
+    /// signature, an unknown payment or a wrong amount or currency changes nothing at all. Returns the answer the
+    /// provider's protocol expects.
+    /// </summary>
+    Task<NotificationAnswer> HandleNotificationAsync(string provider, ProviderNotification notification, CancellationToken cancellationToken = default);
+
+    /// <summary>Payments of an order with their events, oldest first.</summary>
+    Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A started payment.</summary>
+/// <param name="PaymentNumber">The ledger's number.</param>
+/// <param name="Action">What the client does next.</param>
+public sealed record PaymentStart(string PaymentNumber, PaymentAction Action);
+
+/// <summary>Where a payment stands.</summary>
+public enum PaymentStatus
+{
+    /// <summary>Created at the provider, not paid yet.</summary>
+    Created = 0,
+    /// <summary>Money taken.</summary>
+    Captured = 1,
+    /// <summary>The provider reported a failure.</summary>
+    Failed = 2,
+    /// <summary>Refunded in full.</summary>
+    Refunded = 3,
+    /// <summary>Refunded in part.</summary>
+    PartiallyRefunded = 4,
+}
+
+/// <summary>What a ledger event records.</summary>
+public enum PaymentEventKind
+{
+    /// <summary>The payment was created at the provider.</summary>
+    Created = 0,
+    /// <summary>Authorised, not captured yet.</summary>
+    Authorized = 1,
+    /// <summary>Money taken.</summary>
+    Captured = 2,
+    /// <summary>The payment failed.</summary>
+    Failed = 3,
+    /// <summary>Money returned.</summary>
+    Refunded = 4,
+    /// <summary>An authorisation was cancelled.</summary>
+    Voided = 5,
+}
+
+/// <summary>A payment of an order.</summary>
+/// <param name="Number">The ledger's number.</param>
+/// <param name="OrderId">The order.</param>
+/// <param name="Provider">Provider name.</param>
+/// <param name="Amount">Amount.</param>
+/// <param name="Currency">Currency.</param>
+/// <param name="Status">Status.</param>
+/// <param name="ProviderReference">The provider's transaction id, once known.</param>
+/// <param name="Events">Its events, oldest first.</param>
+public sealed record Payment(string Number, long OrderId, string Provider, decimal Amount, string Currency, PaymentStatus Status, string? ProviderReference, IReadOnlyList<PaymentEvent> Events);
+
+/// <summary>One append-only ledger event.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Amount">Amount.</param>
+/// <param name="ProviderReference">The provider's reference.</param>
+/// <param name="IdempotencyKey">Unique key: a repeat of the same event is not recorded again.</param>
+/// <param name="Note">What the ledger did with it (e.g. "order paid", "late: order cancelled").</param>
+/// <param name="CreatedAt">When (UTC).</param>
+public sealed record PaymentEvent(PaymentEventKind Kind, decimal Amount, string? ProviderReference, string IdempotencyKey, string? Note, DateTime CreatedAt);

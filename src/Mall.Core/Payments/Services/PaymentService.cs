@@ -1,0 +1,199 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using Dapper;
+using Mall.Common;
+using Mall.Data;
+using Mall.Events;
+using Mall.Ordering;
+using Mall.Plugins;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Payments.Services;
+
+/// <summary>Default <see cref="IPaymentService"/>: the ledger in the Mall database, providers from the extension registry.</summary>
+public sealed class PaymentService(
+    IMallDatabase database, IOrderService orders, IExtensionRegistry extensions, IDomainEventDispatcher events,
+    IOptions<MallOptions> options, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
+{
+    /// <inheritdoc />
+    public async Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default)
+    {
+        var order = await orders.FindAsync(orderId, customerId, cancellationToken).ConfigureAwait(false)
+            ?? throw new MallNotFoundException($"Order {orderId} does not exist.");
+        if (order.Status != OrderStatus.PendingPayment)
+            throw new MallConflictException($"Order {order.Number} is not waiting for payment.") { Code = "payment.order_not_payable" };
+        using var providers = extensions.Acquire<IPaymentProvider>();
+        var gateway = Find(providers, provider) ?? throw new MallNotFoundException($"There is no payment method '{provider}'.");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var number = $"PAY{now:yyyyMMddHHmmss}{RandomNumberGenerator.GetInt32(100_000_000):D8}";
+        var currency = options.Value.Currency;
+        await database.InTransactionAsync(async tx =>
+        {
+            var paymentId = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+                database.Dialect.InsertReturningId(
+                    "INSERT INTO mall_payment (number, order_id, customer_id, provider, amount, currency, status, provider_reference, created_at, updated_at) " +
+                    "VALUES (@number, @orderId, @customerId, @provider, @amount, @currency, @status, NULL, @now, @now)", "id"),
+                new { number, orderId, customerId, provider = gateway.Name, amount = Money.ToCents(order.Total), currency, status = (short)PaymentStatus.Created, now },
+                tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await AppendAsync(tx, paymentId, PaymentEventKind.Created, Money.ToCents(order.Total), null, $"created:{number}", null, now, cancellationToken).ConfigureAwait(false);
+            return paymentId;
+        }, cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            var action = await gateway.CreateAsync(new PaymentRequest(number, order.Number, customerId, order.Total, currency, $"Order {order.Number}", notifyUrl), cancellationToken).ConfigureAwait(false);
+            return new PaymentStart(number, action);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not MallException)
+        {
+            logger.LogError(ex, "Payment provider {Provider} could not create payment {Number}.", gateway.Name, number);
+            throw new MallConflictException($"The payment method '{gateway.Name}' is not available now; try again or choose another.") { Code = "payment.provider_failed" };
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<NotificationAnswer> HandleNotificationAsync(string provider, ProviderNotification notification, CancellationToken cancellationToken = default)
+    {
+        using var providers = extensions.Acquire<IPaymentProvider>();
+        var gateway = Find(providers, provider);
+        if (gateway is null) return new NotificationAnswer(404, "text/plain", "unknown payment method");
+
+        PaymentNotification? verified;
+        try
+        {
+            verified = await gateway.VerifyNotificationAsync(notification, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "A {Provider} notification could not be read.", gateway.Name);
+            verified = null;
+        }
+        if (verified is null)
+        {
+            logger.LogWarning("A {Provider} notification failed verification and was ignored.", gateway.Name);
+            return gateway.Answer(false, "verification failed");
+        }
+
+        var outcome = await database.InTransactionAsync(tx => ApplyAsync(tx, gateway.Name, verified, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (outcome.Rejection is { } rejection)
+        {
+            logger.LogWarning("{Provider} notification {EventId} for payment {Number} was refused: {Reason}", gateway.Name, verified.EventId, verified.PaymentNumber, rejection);
+            return gateway.Answer(false, rejection);
+        }
+        if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        if (outcome.Note is { } note && note.StartsWith("late", StringComparison.Ordinal))
+            logger.LogWarning("Payment {Number} was captured after its order closed ({Note}); it needs a refund.", verified.PaymentNumber, note);
+        return gateway.Answer(true, "OK");
+    }
+
+    private async Task<Outcome> ApplyAsync(DbTransaction tx, string provider, PaymentNotification notification, CancellationToken cancellationToken)
+    {
+        var connection = tx.Connection!;
+        var found = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
+            $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
+            new { number = notification.PaymentNumber }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (found.Count == 0) return Outcome.Refused($"no payment {notification.PaymentNumber}");
+        var payment = found[0];
+        if (!string.Equals(payment.Provider, provider, StringComparison.Ordinal)) return Outcome.Refused($"payment {payment.Number} belongs to {payment.Provider}");
+        if (Money.ToCents(notification.Amount) != payment.Amount || !string.Equals(notification.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
+            return Outcome.Refused($"amount {notification.Amount} {notification.Currency} does not match {Money.FromCents(payment.Amount)} {payment.Currency}");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var key = $"{provider}:{notification.EventId}";
+        string note;
+        var paid = false;
+        PaymentStatus? status = null;
+        switch (notification.Kind)
+        {
+            case PaymentEventKind.Captured when payment.Status == (short)PaymentStatus.Captured:
+                note = "already captured";
+                break;
+            case PaymentEventKind.Captured:
+            {
+                var orderStatus = await connection.ExecuteScalarAsync<short>(new CommandDefinition(
+                    $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                paid = orderStatus == (short)OrderStatus.PendingPayment;
+                note = paid ? "order paid" : $"late: order {((OrderStatus)orderStatus).ToString().ToLowerInvariant()}";
+                status = PaymentStatus.Captured;
+                break;
+            }
+            case PaymentEventKind.Failed when payment.Status == (short)PaymentStatus.Created:
+                note = "payment failed";
+                status = PaymentStatus.Failed;
+                break;
+            default:
+                note = $"recorded ({notification.Kind.ToString().ToLowerInvariant()})";
+                break;
+        }
+
+        // The unique key makes a repeat a no-op; nothing else was written before it.
+        if (!await AppendAsync(tx, payment.Id, notification.Kind, payment.Amount, notification.ProviderReference, key, note, now, cancellationToken).ConfigureAwait(false))
+            return new Outcome(null, null, "duplicate");
+        if (status is { } newStatus)
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_payment SET status = @status, provider_reference = @reference, updated_at = @now WHERE id = @id",
+                new { status = (short)newStatus, reference = notification.ProviderReference, now, id = payment.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var change = paid
+            ? await orders.MarkPaidAsync(tx, payment.OrderId, $"payment:{provider}", $"payment {payment.Number} ({notification.ProviderReference})", cancellationToken).ConfigureAwait(false)
+            : null;
+        return new Outcome(change, null, note);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var payments = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
+            "SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE order_id = @orderId ORDER BY id",
+            new { orderId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (payments.Count == 0) return [];
+        var events = (await connection.QueryAsync<EventRow>(new CommandDefinition(
+            $"SELECT payment_id AS PaymentId, kind AS Kind, amount AS Amount, provider_reference AS ProviderReference, idempotency_key AS IdempotencyKey, note AS Note, created_at AS CreatedAt FROM mall_payment_event WHERE {database.Dialect.InList("payment_id", "@ids")} ORDER BY id",
+            new { ids = payments.Select(p => p.Id).ToList() }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToLookup(e => e.PaymentId);
+        return payments.Select(p => new Payment(p.Number, p.OrderId, p.Provider, Money.FromCents(p.Amount), p.Currency, (PaymentStatus)p.Status, p.ProviderReference,
+            events[p.Id].Select(e => new PaymentEvent((PaymentEventKind)e.Kind, Money.FromCents(e.Amount), e.ProviderReference, e.IdempotencyKey, e.Note, DateTime.SpecifyKind(e.CreatedAt, DateTimeKind.Utc))).ToList())).ToList();
+    }
+
+    /// <summary>Appends an event unless its key exists; true when it was written.</summary>
+    private async Task<bool> AppendAsync(DbTransaction tx, long paymentId, PaymentEventKind kind, long amount, string? reference, string key, string? note, DateTime now, CancellationToken cancellationToken) =>
+        await tx.Connection!.ExecuteAsync(new CommandDefinition(
+            database.Dialect.InsertIgnoreDuplicate("mall_payment_event",
+                ["payment_id", "kind", "amount", "provider_reference", "idempotency_key", "note", "created_at"],
+                ["@paymentId", "@kind", "@amount", "@reference", "@key", "@note", "@now"],
+                ["idempotency_key"]),
+            new { paymentId, kind = (short)kind, amount, reference, key, note, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+
+    private static IPaymentProvider? Find(ExtensionLease<IPaymentProvider> providers, string name) =>
+        providers.Items.Select(e => e.Instance).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private sealed record Outcome(OrderStatusChangedEvent? OrderChange, string? Rejection, string? Note)
+    {
+        public static Outcome Refused(string reason) => new(null, reason, null);
+    }
+
+    private sealed class PaymentRow
+    {
+        public long Id { get; set; }
+        public string Number { get; set; } = "";
+        public long OrderId { get; set; }
+        public string Provider { get; set; } = "";
+        public long Amount { get; set; }
+        public string Currency { get; set; } = "";
+        public short Status { get; set; }
+        public string? ProviderReference { get; set; }
+        public DateTime CreatedAt { get; set; }
+    }
+
+    private sealed class EventRow
+    {
+        public long PaymentId { get; set; }
+        public short Kind { get; set; }
+        public long Amount { get; set; }
+        public string? ProviderReference { get; set; }
+        public string IdempotencyKey { get; set; } = "";
+        public string? Note { get; set; }
+        public DateTime CreatedAt { get; set; }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Mall.Testing;
+
+namespace Mall.Web.Tests;
+
+/// <summary>
+/// The payment ledger with the sandbox gateway over real HTTP: the order is paid only through a verified, recorded
+/// notification; repeats, late, wrong-amount, unsigned and unknown notifications change nothing they must not.
+/// </summary>
+public class PaymentTests
+{
+    private const string Secret = "test-sandbox-secret";
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_sandbox_pays_an_order_through_the_ledger_and_bad_or_repeated_notifications_change_nothing(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)], kestrel: true);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 12.34m);
+        using var shopper = await app.ShopperAsync("13500000001");
+        var orderId = await PlaceAsync(shopper, skuId, "pay-1");
+
+        // Start: the sandbox answers a cashier URL; paying there makes the gateway notify the mall over HTTP.
+        var start = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" });
+        var number = start.GetProperty("paymentNumber").GetString()!;
+        Assert.Equal("redirect", start.GetProperty("action").GetProperty("kind").GetString());
+        var delivery = await PayAtGatewayAsync(app, start, "captured");
+        Assert.Equal(200, delivery.GetProperty("mallStatus").GetInt32());
+        Assert.Contains("SUCCESS", delivery.GetProperty("mallAnswer").GetString());
+        Assert.Equal("paid", await StatusAsync(shopper, orderId));
+        var notification = delivery.GetProperty("notification").GetString()!;
+
+        // The same notification ten times at once: accepted every time, recorded and applied once.
+        var replays = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => NotifyAsync(app, notification, Sign(notification))));
+        Assert.All(replays, r => Assert.Equal(HttpStatusCode.OK, r));
+        var ledger = await LedgerAsync(app, orderId);
+        Assert.Equal(new[] { "created", "captured" }, ledger.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()!).ToArray());
+        Assert.Equal("captured", ledger.GetProperty("status").GetString());
+        var history = (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("history").EnumerateArray().ToList();
+        Assert.Single(history, h => h.GetProperty("trigger").GetString() == "pay");
+
+        // Refused and not recorded: a wrong amount, a wrong currency, a bad signature, an unknown payment.
+        var wrongAmount = Notification(number, "captured", "12.35", "CNY");
+        var wrongCurrency = Notification(number, "captured", "12.34", "USD");
+        var unknown = Notification("PAY00000000000000000000", "captured", "12.34", "CNY");
+        Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, wrongAmount, Sign(wrongAmount)));
+        Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, wrongCurrency, Sign(wrongCurrency)));
+        Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, unknown, Sign(unknown)));
+        Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, notification.Replace("12.34", "0.01"), Sign(notification)));
+        Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, notification, "00" + Sign(notification)[2..]));
+        Assert.Equal(2, (await LedgerAsync(app, orderId)).GetProperty("events").GetArrayLength());
+
+        // Shipped: another "captured" notification is taken (the gateway stops retrying) but never moves the order back.
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/ship", new { carrier = "SF", trackingNumber = "SF1001" })).StatusCode);
+        var another = Notification(number, "captured", "12.34", "CNY");
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, another, Sign(another)));
+        Assert.Equal("shipped", await StatusAsync(shopper, orderId));
+        Assert.Equal("already captured", (await LedgerAsync(app, orderId)).GetProperty("events")[2].GetProperty("note").GetString());
+
+        // Late: the order was cancelled before the money arrived; recorded for a refund, the order stays cancelled.
+        var lateOrder = await PlaceAsync(shopper, skuId, "pay-2");
+        var lateStart = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{lateOrder}/payments", new { provider = "sandbox" });
+        Assert.Equal(HttpStatusCode.OK, (await shopper.PostAsJsonAsync($"/api/v1/orders/{lateOrder}/cancel", new { reason = "changed my mind" })).StatusCode);
+        var late = await PayAtGatewayAsync(app, lateStart, "captured");
+        Assert.Equal(200, late.GetProperty("mallStatus").GetInt32());
+        Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
+        Assert.Equal("late: order cancelled", (await LedgerAsync(app, lateOrder)).GetProperty("events")[1].GetProperty("note").GetString());
+        Assert.Equal(4, await ShopperFlowTests.AvailableAsync(app, skuId));
+
+        // A failed payment leaves the order waiting for another attempt.
+        var failedOrder = await PlaceAsync(shopper, skuId, "pay-3");
+        var failedStart = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{failedOrder}/payments", new { provider = "sandbox" });
+        Assert.Equal(200, (await PayAtGatewayAsync(app, failedStart, "failed")).GetProperty("mallStatus").GetInt32());
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, failedOrder));
+        Assert.Equal("failed", (await LedgerAsync(app, failedOrder)).GetProperty("status").GetString());
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Payments_are_refused_for_other_shoppers_orders_closed_orders_and_unknown_methods(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)]);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 1m);
+        using var alice = await app.ShopperAsync("13500000002");
+        using var mallory = await app.ShopperAsync("13500000003");
+        var orderId = await PlaceAsync(alice, skuId, "pay-4");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.PostAsJsonAsync($"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.PostAsJsonAsync($"/api/v1/orders/{orderId}/payments", new { provider = "no-such-method" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await alice.PostAsJsonAsync($"/api/v1/orders/{orderId}/payments", new { provider = "" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous.PostAsJsonAsync($"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" })).StatusCode);
+        Assert.Equal(0, await app.CountAsync("mall_payment"));
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/orders/{orderId}/cancel", new { reason = "no" })).StatusCode);
+        var closed = await alice.PostAsJsonAsync($"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" });
+        Assert.Equal(HttpStatusCode.Conflict, closed.StatusCode);
+        Assert.Equal("payment.order_not_payable", (await closed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(0, await app.CountAsync("mall_payment"));
+    }
+
+    private static async Task<long> PlaceAsync(HttpClient shopper, long skuId, string key)
+    {
+        using var request = ShopperFlowTests.OrderRequest(skuId, 1, key);
+        var response = await shopper.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private static async Task<JsonElement> PayAtGatewayAsync(MallApp app, JsonElement start, string outcome)
+    {
+        var url = start.GetProperty("action").GetProperty("url").GetString()!;
+        var response = await app.Anonymous.PostAsync($"{url}&outcome={outcome}", null);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"gateway answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static async Task<HttpStatusCode> NotifyAsync(MallApp app, string body, string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments/notify/sandbox") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Sandbox-Signature", signature);
+        using var response = await app.Anonymous.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static async Task<JsonElement> LedgerAsync(MallApp app, long orderId) =>
+        Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{orderId}/payments")).EnumerateArray());
+
+    private static async Task<string?> StatusAsync(HttpClient shopper, long orderId) =>
+        (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString();
+
+    private static string Notification(string number, string status, string amount, string currency) =>
+        JsonSerializer.Serialize(new { eventId = $"TEST{Guid.NewGuid():N}", paymentNumber = number, status, amount, currency, transactionId = "SBXTEST" }, JsonSerializerOptions.Web);
+
+    private static string Sign(string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(body)));
+}
