@@ -80,6 +80,65 @@ public class PaymentTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Refunds_go_through_the_provider_once_per_key_never_beyond_the_payment_and_the_order_follows(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)], kestrel: true);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 12.34m);
+        using var shopper = await app.ShopperAsync("13500000004");
+        var orderId = await PlaceAsync(shopper, skuId, "refund-1");
+        var start = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" });
+        var number = start.GetProperty("paymentNumber").GetString()!;
+        await PayAtGatewayAsync(app, start, "captured");
+        Assert.Equal(HttpStatusCode.OK, (await app.Admin.PostAsJsonAsync($"/api/admin/orders/{orderId}/ship", new { carrier = "SF", trackingNumber = "SF2001" })).StatusCode);
+
+        // Bad requests write nothing.
+        Assert.Equal(HttpStatusCode.BadRequest, (await RefundAsync(app, number, 1m, key: null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RefundAsync(app, number, -1m, "bad-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RefundAsync(app, number, 0.001m, "bad-2")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await RefundAsync(app, "PAY404", 1m, "bad-3")).StatusCode);
+        var over = await RefundAsync(app, number, 12.35m, "bad-4");
+        Assert.Equal(HttpStatusCode.Conflict, over.StatusCode);
+        Assert.Equal("payment.refund_exceeds", (await over.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+
+        // A partial refund, its key replayed ten times at once: one refund.
+        var partials = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => RefundAsync(app, number, 2.34m, "part-1")));
+        Assert.All(partials, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var ledger = await LedgerAsync(app, orderId);
+        Assert.Equal("partiallyRefunded", ledger.GetProperty("status").GetString());
+        Assert.Single(ledger.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "refunded");
+        Assert.Equal("partiallyRefunded", await StatusAsync(shopper, orderId));
+
+        // More than is left is refused; the rest is refunded and the order follows; nothing is left after.
+        Assert.Equal(HttpStatusCode.Conflict, (await RefundAsync(app, number, 10.01m, "part-2")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 10.00m, "part-3")).StatusCode);
+        ledger = await LedgerAsync(app, orderId);
+        Assert.Equal("refunded", ledger.GetProperty("status").GetString());
+        Assert.Equal(12.34m, ledger.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "refunded").Sum(e => e.GetProperty("amount").GetDecimal()));
+        Assert.Equal("refunded", await StatusAsync(shopper, orderId));
+        var spent = await RefundAsync(app, number, 0.01m, "part-4");
+        Assert.Equal("payment.not_refundable", (await spent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        var history = (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("history").EnumerateArray()
+            .Select(h => h.GetProperty("trigger").GetString()).ToList();
+        Assert.Equal(["place", "pay", "ship", "requestRefund", "refundPartially", "refund"], history);
+
+        // A payment that arrived after its order was cancelled is refunded; the order stays cancelled.
+        var lateOrder = await PlaceAsync(shopper, skuId, "refund-2");
+        var lateStart = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{lateOrder}/payments", new { provider = "sandbox" });
+        Assert.Equal(HttpStatusCode.OK, (await shopper.PostAsJsonAsync($"/api/v1/orders/{lateOrder}/cancel", new { reason = "no" })).StatusCode);
+        await PayAtGatewayAsync(app, lateStart, "captured");
+        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, lateStart.GetProperty("paymentNumber").GetString()!, 12.34m, "late-1")).StatusCode);
+        Assert.Equal("refunded", (await LedgerAsync(app, lateOrder)).GetProperty("status").GetString());
+        Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
+    }
+
+    private static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/payments/{number}/refunds") { Content = JsonContent.Create(new { amount, reason = "test refund" }) };
+        if (key is not null) request.Headers.Add("Idempotency-Key", key);
+        return await app.Admin.SendAsync(request);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Payments_are_refused_for_other_shoppers_orders_closed_orders_and_unknown_methods(string provider)
     {
         await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)]);

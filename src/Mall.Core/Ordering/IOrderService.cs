@@ -45,6 +45,13 @@ public interface IOrderService
     /// <summary>Applies any other trigger of <see cref="OrderStateMachine"/> (refund requests, refunds, after-sale).</summary>
     Task<Order> ApplyAsync(long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Applies a trigger that moves no stock (refund requests, refunds) inside the caller's transaction, for the
+    /// payment ledger; the caller raises the returned event after committing.
+    /// </summary>
+    /// <exception cref="MallConflictException">The trigger is not allowed now (code <c>order.illegal_transition</c>).</exception>
+    Task<OrderStatusChangedEvent> ApplyAsync(System.Data.Common.DbTransaction transaction, long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default);
+
     /// <summary>Cancels unpaid orders past their payment deadline; safe when several hosts run it at once. Returns how many this call cancelled.</summary>
     Task<int> CancelExpiredAsync(int maxOrders, CancellationToken cancellationToken = default);
 }

@@ -19,6 +19,8 @@ public static class OrderStateMachine
             [(OrderStatus.Shipped, OrderTrigger.RequestRefund)] = OrderStatus.RefundRequested,
             [(OrderStatus.RefundRequested, OrderTrigger.Refund)] = OrderStatus.Refunded,
             [(OrderStatus.RefundRequested, OrderTrigger.RefundPartially)] = OrderStatus.PartiallyRefunded,
+            // The rest of a partially refunded payment refunded later.
+            [(OrderStatus.PartiallyRefunded, OrderTrigger.Refund)] = OrderStatus.Refunded,
             [(OrderStatus.Completed, OrderTrigger.OpenAfterSale)] = OrderStatus.AfterSale,
         }.ToFrozenDictionary();
 

@@ -21,6 +21,16 @@ public interface IPaymentService
     /// </summary>
     Task<NotificationAnswer> HandleNotificationAsync(string provider, ProviderNotification notification, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Refunds (part of) a captured payment through its provider, exactly once per <paramref name="refundKey"/>:
+    /// a repeat answers the first refund. The order moves to refunded (or partially refunded) when it was paid or
+    /// shipped; a late payment of a cancelled order is refunded without touching the order.
+    /// </summary>
+    /// <exception cref="Common.MallValidationException">Bad amount, key or reason.</exception>
+    /// <exception cref="Common.MallNotFoundException">No such payment.</exception>
+    /// <exception cref="Common.MallConflictException">Not captured, more than is left, the provider cannot (partially) refund, or the provider refused (codes <c>payment.*</c>); nothing is recorded.</exception>
+    Task<Payment> RefundAsync(string paymentNumber, decimal amount, string refundKey, string reason, string actor, CancellationToken cancellationToken = default);
+
     /// <summary>Payments of an order with their events, oldest first.</summary>
     Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default);
 }

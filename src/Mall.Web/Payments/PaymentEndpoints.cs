@@ -47,10 +47,21 @@ internal static class PaymentEndpoints
             .WithSummary("Payment provider notifications (signature-checked; the answer follows the provider's protocol).");
     }
 
-    public static void MapPaymentAdmin(this RouteGroupBuilder group) =>
+    public static void MapPaymentAdmin(this RouteGroupBuilder group)
+    {
         group.MapGet("/orders/{id:long}/payments", (long id, IPaymentService payments, CancellationToken ct) => payments.ListAsync(id, ct))
             .WithTags("Admin: orders")
             .WithSummary("The order's payments and their ledger events.");
+        group.MapPost("/payments/{number}/refunds", (string number, RefundBody body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
+            {
+                var key = request.Headers["Idempotency-Key"].ToString();
+                if (string.IsNullOrWhiteSpace(key)) throw new MallValidationException("Idempotency-Key", "header is required: a refund is made once per key.");
+                if (body.Amount is not { } amount) throw new MallValidationException("amount", "is required.");
+                return payments.RefundAsync(number, amount, key, body.Reason ?? "", user.Actor(), ct);
+            })
+            .WithTags("Admin: orders")
+            .WithSummary("Refunds (part of) a captured payment through its provider, once per Idempotency-Key; the order follows.");
+    }
 
     /// <summary>The sandbox gateway (development payments only): a cashier that notifies the mall over HTTP.</summary>
     public static void MapSandboxGateway(this IEndpointRouteBuilder endpoints)
@@ -82,6 +93,11 @@ internal static class PaymentEndpoints
     /// <summary>Name of the HTTP client the sandbox gateway notifies with.</summary>
     public const string SandboxHttpClient = "Mall.SandboxGateway";
 }
+
+/// <summary>A refund.</summary>
+/// <param name="Amount">Amount to refund (at most what is left of the payment).</param>
+/// <param name="Reason">Why (recorded in the ledger and the order history).</param>
+internal sealed record RefundBody(decimal? Amount, string? Reason);
 
 /// <summary>Pay an order.</summary>
 /// <param name="Provider">Payment method, e.g. <c>sandbox</c>.</param>

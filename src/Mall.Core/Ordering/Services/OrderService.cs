@@ -152,6 +152,12 @@ public sealed class OrderService(
         TransitionInAsync(transaction, orderId, OrderTrigger.Pay, actor, reason, null, (tx, number) => inventory.CommitAsync(tx, number, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
+    public Task<OrderStatusChangedEvent> ApplyAsync(DbTransaction transaction, long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        trigger is OrderTrigger.RequestRefund or OrderTrigger.Refund or OrderTrigger.RefundPartially or OrderTrigger.OpenAfterSale or OrderTrigger.Complete
+            ? TransitionInAsync(transaction, orderId, trigger, actor, reason, null, null, cancellationToken)
+            : throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "Only triggers that move no stock are applied inside another transaction.");
+
+    /// <inheritdoc />
     public Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default) =>
         TransitionAsync(orderId, OrderTrigger.Pay, actor, reason, null, (tx, number) => inventory.CommitAsync(tx, number, cancellationToken), cancellationToken);
 

@@ -142,6 +142,76 @@ public sealed class PaymentService(
     }
 
     /// <inheritdoc />
+    public async Task<Payment> RefundAsync(string paymentNumber, decimal amount, string refundKey, string reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        errors.Required("paymentNumber", paymentNumber, 40);
+        errors.Required("refundKey", refundKey, 100);
+        errors.Required("reason", reason, 200);
+        errors.Required("actor", actor, 100);
+        if (amount <= 0 || decimal.Round(amount, 2) != amount) errors.Add("amount", "must be positive, in cents at most.");
+        errors.ThrowIfAny();
+        var key = $"refund:{paymentNumber.Trim()}:{refundKey.Trim()}";
+        using var providers = extensions.Acquire<IPaymentProvider>();
+        long orderId = 0;
+        // One transaction around the provider call: refunds of a payment are serialised on its row, and a refund the
+        // provider refused leaves no trace. The provider gets the same refund number on a retry of the same key.
+        var changes = await database.InTransactionAsync(async tx =>
+        {
+            var connection = tx.Connection!;
+            var payment = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
+                $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
+                new { number = paymentNumber.Trim() }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new MallNotFoundException($"There is no payment {paymentNumber}.");
+            orderId = payment.OrderId;
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "SELECT COUNT(*) FROM mall_payment_event WHERE idempotency_key = @key", new { key }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
+                return new List<OrderStatusChangedEvent>();
+            if (payment.Status is not ((short)PaymentStatus.Captured or (short)PaymentStatus.PartiallyRefunded))
+                throw new MallConflictException($"Payment {payment.Number} is {((PaymentStatus)payment.Status).ToString().ToLowerInvariant()}; only captured payments are refunded.") { Code = "payment.not_refundable" };
+            var refunded = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COALESCE(SUM(amount), 0) FROM mall_payment_event WHERE payment_id = @id AND kind = @kind",
+                new { id = payment.Id, kind = (short)PaymentEventKind.Refunded }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var cents = Money.ToCents(amount);
+            if (refunded + cents > payment.Amount)
+                throw new MallConflictException($"Payment {payment.Number} has {Money.FromCents(payment.Amount - refunded)} {payment.Currency} left to refund; {amount} asked.") { Code = "payment.refund_exceeds" };
+            var gateway = Find(providers, payment.Provider)
+                ?? throw new MallConflictException($"The payment method '{payment.Provider}' is not available now.") { Code = "payment.provider_unavailable" };
+            var full = refunded + cents == payment.Amount;
+            if (!gateway.Capabilities.HasFlag(PaymentCapabilities.Refund) || (cents != payment.Amount && !gateway.Capabilities.HasFlag(PaymentCapabilities.PartialRefund)))
+                throw new MallConflictException($"The payment method '{payment.Provider}' cannot refund {(cents == payment.Amount ? "" : "part of ")}a payment.") { Code = "payment.refund_unsupported" };
+
+            var refundNumber = "RF" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..30];
+            var result = await gateway.RefundAsync(new ProviderRefundRequest(refundNumber, payment.Number, payment.ProviderReference, amount,
+                Money.FromCents(payment.Amount), payment.Currency, reason.Trim()), cancellationToken).ConfigureAwait(false);
+            if (!result.Succeeded)
+                throw new MallConflictException($"{payment.Provider} refused the refund: {result.Error}") { Code = "payment.refund_failed" };
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            await AppendAsync(tx, payment.Id, PaymentEventKind.Refunded, cents, result.ProviderReference, key, $"{actor.Trim()}: {reason.Trim()}", now, cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_payment SET status = @status, updated_at = @now WHERE id = @id",
+                new { status = (short)(full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded), now, id = payment.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+            // The order follows when the refund is of a paid or shipped order; a late payment's order stays as it is.
+            var changes = new List<OrderStatusChangedEvent>();
+            var status = (OrderStatus)await connection.ExecuteScalarAsync<short>(new CommandDefinition(
+                $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var by = $"payment:{payment.Provider}";
+            if (status is OrderStatus.Paid or OrderStatus.Shipped)
+            {
+                changes.Add(await orders.ApplyAsync(tx, payment.OrderId, OrderTrigger.RequestRefund, actor.Trim(), reason.Trim(), cancellationToken).ConfigureAwait(false));
+                status = OrderStatus.RefundRequested;
+            }
+            if (status is OrderStatus.RefundRequested || (status is OrderStatus.PartiallyRefunded && full))
+                changes.Add(await orders.ApplyAsync(tx, payment.OrderId, full ? OrderTrigger.Refund : OrderTrigger.RefundPartially, by, $"refund {refundNumber}", cancellationToken).ConfigureAwait(false));
+            return changes;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var change in changes) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        return (await ListAsync(orderId, cancellationToken).ConfigureAwait(false)).Single(p => p.Number == paymentNumber.Trim());
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
