@@ -53,6 +53,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IPaymentService, PaymentService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPaymentProvider, Mall.Payments.Providers.BalancePaymentProvider>());
         return services;
     }
 }

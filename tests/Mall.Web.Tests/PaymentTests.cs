@@ -131,6 +131,38 @@ public class PaymentTests
         Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
     }
 
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_balance_pays_at_once_through_the_customer_ledger_and_refunds_back_to_it(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 12.34m);
+        using var shopper = await app.ShopperAsync("13500000005");
+        var customerId = (await CatalogApiTests.GetJsonAsync(shopper, "/api/v1/me")).GetProperty("id").GetInt64();
+        await app.PostOkAsync($"/api/admin/customers/{customerId}/assets", new { asset = "balance", delta = 20m, reason = "top-up", reference = "topup-1" });
+        async Task<decimal> BalanceAsync() => (await CatalogApiTests.GetJsonAsync(shopper, "/api/v1/me")).GetProperty("balance").GetDecimal();
+
+        var orderId = await PlaceAsync(shopper, skuId, "balance-1");
+        var start = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "balance" });
+        Assert.Equal("completed", start.GetProperty("action").GetProperty("kind").GetString());
+        Assert.Equal("paid", await StatusAsync(shopper, orderId));
+        Assert.Equal(7.66m, await BalanceAsync());
+
+        // Not enough left: refused, nothing changes.
+        var second = await PlaceAsync(shopper, skuId, "balance-2");
+        var short_ = await shopper.PostAsJsonAsync($"/api/v1/orders/{second}/payments", new { provider = "balance" });
+        Assert.Equal(HttpStatusCode.Conflict, short_.StatusCode);
+        Assert.Equal("customer.insufficient_balance", (await short_.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, second));
+        Assert.Equal(7.66m, await BalanceAsync());
+
+        // Refunded back to the balance, once for the key.
+        var number = start.GetProperty("paymentNumber").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 12.34m, "balance-refund")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 12.34m, "balance-refund")).StatusCode);
+        Assert.Equal(20m, await BalanceAsync());
+        Assert.Equal("refunded", await StatusAsync(shopper, orderId));
+    }
+
     private static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/payments/{number}/refunds") { Content = JsonContent.Create(new { amount, reason = "test refund" }) };

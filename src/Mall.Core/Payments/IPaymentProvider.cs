@@ -72,7 +72,12 @@ public enum PaymentActionKind
 /// <param name="Url">URL to open, for <see cref="PaymentActionKind.Redirect"/>.</param>
 /// <param name="QrCode">QR code content, for <see cref="PaymentActionKind.QrCode"/>.</param>
 /// <param name="Parameters">Signed parameters, for <see cref="PaymentActionKind.ClientParameters"/>.</param>
-public sealed record PaymentAction(PaymentActionKind Kind, string? Url = null, string? QrCode = null, IReadOnlyDictionary<string, string>? Parameters = null);
+/// <param name="Completion">
+/// For <see cref="PaymentActionKind.Completed"/>: the provider's confirmation of the capture, which the ledger records
+/// like a verified notification.
+/// </param>
+public sealed record PaymentAction(PaymentActionKind Kind, string? Url = null, string? QrCode = null, IReadOnlyDictionary<string, string>? Parameters = null,
+    PaymentNotification? Completion = null);
 
 /// <summary>A raw notification as it arrived.</summary>
 /// <param name="Headers">Request headers (signature, timestamps, serial numbers…), case-insensitive.</param>
@@ -96,13 +101,14 @@ public sealed record NotificationAnswer(int StatusCode, string ContentType, stri
 
 /// <summary>A refund to make at the provider.</summary>
 /// <param name="RefundNumber">The ledger's refund number (idempotency key at the provider).</param>
+/// <param name="CustomerId">Who paid.</param>
 /// <param name="PaymentNumber">The payment refunded.</param>
 /// <param name="ProviderReference">The provider's transaction id of the payment.</param>
 /// <param name="Amount">Amount to refund.</param>
 /// <param name="PaymentAmount">The whole payment.</param>
 /// <param name="Currency">Currency.</param>
 /// <param name="Reason">Why.</param>
-public sealed record ProviderRefundRequest(string RefundNumber, string PaymentNumber, string? ProviderReference, decimal Amount, decimal PaymentAmount, string Currency, string Reason);
+public sealed record ProviderRefundRequest(string RefundNumber, long CustomerId, string PaymentNumber, string? ProviderReference, decimal Amount, decimal PaymentAmount, string Currency, string Reason);
 
 /// <summary>The provider's answer to a refund.</summary>
 /// <param name="Succeeded">Whether the money is on its way back.</param>

@@ -70,6 +70,8 @@ public enum PaymentEventKind
     Refunded = 4,
     /// <summary>An authorisation was cancelled.</summary>
     Voided = 5,
+    /// <summary>The provider refused a refund recorded before it was asked; the amount is refundable again.</summary>
+    RefundFailed = 6,
 }
 
 /// <summary>A payment of an order.</summary>

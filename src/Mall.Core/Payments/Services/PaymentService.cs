@@ -41,16 +41,24 @@ public sealed class PaymentService(
             return paymentId;
         }, cancellationToken).ConfigureAwait(false);
 
+        PaymentAction action;
         try
         {
-            var action = await gateway.CreateAsync(new PaymentRequest(number, order.Number, customerId, order.Total, currency, $"Order {order.Number}", notifyUrl), cancellationToken).ConfigureAwait(false);
-            return new PaymentStart(number, action);
+            action = await gateway.CreateAsync(new PaymentRequest(number, order.Number, customerId, order.Total, currency, $"Order {order.Number}", notifyUrl), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not MallException)
         {
             logger.LogError(ex, "Payment provider {Provider} could not create payment {Number}.", gateway.Name, number);
             throw new MallConflictException($"The payment method '{gateway.Name}' is not available now; try again or choose another.") { Code = "payment.provider_failed" };
         }
+        // A provider that captured at once (the balance) hands its confirmation over; it is recorded like a notification.
+        if (action is { Kind: PaymentActionKind.Completed, Completion: { } completion })
+        {
+            var outcome = await database.InTransactionAsync(tx => ApplyAsync(tx, gateway.Name, completion, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (outcome.Rejection is { } rejection) throw new InvalidOperationException($"The {gateway.Name} capture of {number} was refused by the ledger: {rejection}");
+            if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        }
+        return new PaymentStart(number, action);
     }
 
     /// <inheritdoc />
@@ -151,65 +159,96 @@ public sealed class PaymentService(
         errors.Required("actor", actor, 100);
         if (amount <= 0 || decimal.Round(amount, 2) != amount) errors.Add("amount", "must be positive, in cents at most.");
         errors.ThrowIfAny();
-        var key = $"refund:{paymentNumber.Trim()}:{refundKey.Trim()}";
+        var number = paymentNumber.Trim();
+        var key = $"refund:{number}:{refundKey.Trim()}";
+        var refundNumber = "RF" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..30];
+        var cents = Money.ToCents(amount);
         using var providers = extensions.Acquire<IPaymentProvider>();
-        long orderId = 0;
-        // One transaction around the provider call: refunds of a payment are serialised on its row, and a refund the
-        // provider refused leaves no trace. The provider gets the same refund number on a retry of the same key.
-        var changes = await database.InTransactionAsync(async tx =>
+
+        // 1. Claim: the refund event is appended first (its key makes a repeat a no-op, its amount counts against what
+        //    is left), so two refunds of one payment can never exceed it, whatever the provider does meanwhile.
+        var claim = await database.InTransactionAsync(async tx =>
         {
-            var connection = tx.Connection!;
-            var payment = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
-                $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
-                new { number = paymentNumber.Trim() }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault()
-                ?? throw new MallNotFoundException($"There is no payment {paymentNumber}.");
-            orderId = payment.OrderId;
-            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM mall_payment_event WHERE idempotency_key = @key", new { key }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
-                return new List<OrderStatusChangedEvent>();
+            var payment = await LockAsync(tx, number, cancellationToken).ConfigureAwait(false) ?? throw new MallNotFoundException($"There is no payment {number}.");
+            if (await CountKeyAsync(tx, key, cancellationToken).ConfigureAwait(false) > 0) return (Payment: payment, Gateway: (IPaymentProvider?)null, Full: false);
             if (payment.Status is not ((short)PaymentStatus.Captured or (short)PaymentStatus.PartiallyRefunded))
                 throw new MallConflictException($"Payment {payment.Number} is {((PaymentStatus)payment.Status).ToString().ToLowerInvariant()}; only captured payments are refunded.") { Code = "payment.not_refundable" };
-            var refunded = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COALESCE(SUM(amount), 0) FROM mall_payment_event WHERE payment_id = @id AND kind = @kind",
-                new { id = payment.Id, kind = (short)PaymentEventKind.Refunded }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var cents = Money.ToCents(amount);
+            var refunded = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false);
             if (refunded + cents > payment.Amount)
                 throw new MallConflictException($"Payment {payment.Number} has {Money.FromCents(payment.Amount - refunded)} {payment.Currency} left to refund; {amount} asked.") { Code = "payment.refund_exceeds" };
             var gateway = Find(providers, payment.Provider)
                 ?? throw new MallConflictException($"The payment method '{payment.Provider}' is not available now.") { Code = "payment.provider_unavailable" };
-            var full = refunded + cents == payment.Amount;
             if (!gateway.Capabilities.HasFlag(PaymentCapabilities.Refund) || (cents != payment.Amount && !gateway.Capabilities.HasFlag(PaymentCapabilities.PartialRefund)))
                 throw new MallConflictException($"The payment method '{payment.Provider}' cannot refund {(cents == payment.Amount ? "" : "part of ")}a payment.") { Code = "payment.refund_unsupported" };
+            await AppendAsync(tx, payment.Id, PaymentEventKind.Refunded, cents, null, key, $"{actor.Trim()}: {reason.Trim()}", clock.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
+            return (Payment: payment, Gateway: (IPaymentProvider?)gateway, Full: refunded + cents == payment.Amount);
+        }, cancellationToken).ConfigureAwait(false);
+        if (claim.Gateway is null) return await ReadAsync(claim.Payment, number, cancellationToken).ConfigureAwait(false);
 
-            var refundNumber = "RF" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..30];
-            var result = await gateway.RefundAsync(new ProviderRefundRequest(refundNumber, payment.Number, payment.ProviderReference, amount,
-                Money.FromCents(payment.Amount), payment.Currency, reason.Trim()), cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-                throw new MallConflictException($"{payment.Provider} refused the refund: {result.Error}") { Code = "payment.refund_failed" };
+        // 2. The provider, outside any transaction (it may call back into Mall, as the balance does); it gets the same
+        //    refund number for the same key.
+        ProviderRefundResult result;
+        try
+        {
+            result = await claim.Gateway.RefundAsync(new ProviderRefundRequest(refundNumber, claim.Payment.CustomerId, number, claim.Payment.ProviderReference, amount,
+                Money.FromCents(claim.Payment.Amount), claim.Payment.Currency, reason.Trim()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            result = new ProviderRefundResult(false, null, ex.Message);
+        }
 
+        // 3. Settle: a refused refund is compensated in the ledger (its amount is free again); a made one moves the
+        //    payment and, for a paid or shipped order, the order.
+        var changes = await database.InTransactionAsync(async tx =>
+        {
+            var payment = (await LockAsync(tx, number, cancellationToken).ConfigureAwait(false))!;
             var now = clock.GetUtcNow().UtcDateTime;
-            await AppendAsync(tx, payment.Id, PaymentEventKind.Refunded, cents, result.ProviderReference, key, $"{actor.Trim()}: {reason.Trim()}", now, cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
+            var list = new List<OrderStatusChangedEvent>();
+            if (!result.Succeeded)
+            {
+                await AppendAsync(tx, payment.Id, PaymentEventKind.RefundFailed, cents, null, $"{key}:failed", result.Error, now, cancellationToken).ConfigureAwait(false);
+                return list;
+            }
+            var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(
                 "UPDATE mall_payment SET status = @status, updated_at = @now WHERE id = @id",
                 new { status = (short)(full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded), now, id = payment.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-
-            // The order follows when the refund is of a paid or shipped order; a late payment's order stays as it is.
-            var changes = new List<OrderStatusChangedEvent>();
-            var status = (OrderStatus)await connection.ExecuteScalarAsync<short>(new CommandDefinition(
+            var status = (OrderStatus)await tx.Connection!.ExecuteScalarAsync<short>(new CommandDefinition(
                 $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var by = $"payment:{payment.Provider}";
+            // A late payment's order (cancelled) stays as it is.
             if (status is OrderStatus.Paid or OrderStatus.Shipped)
             {
-                changes.Add(await orders.ApplyAsync(tx, payment.OrderId, OrderTrigger.RequestRefund, actor.Trim(), reason.Trim(), cancellationToken).ConfigureAwait(false));
+                list.Add(await orders.ApplyAsync(tx, payment.OrderId, OrderTrigger.RequestRefund, actor.Trim(), reason.Trim(), cancellationToken).ConfigureAwait(false));
                 status = OrderStatus.RefundRequested;
             }
             if (status is OrderStatus.RefundRequested || (status is OrderStatus.PartiallyRefunded && full))
-                changes.Add(await orders.ApplyAsync(tx, payment.OrderId, full ? OrderTrigger.Refund : OrderTrigger.RefundPartially, by, $"refund {refundNumber}", cancellationToken).ConfigureAwait(false));
-            return changes;
+                list.Add(await orders.ApplyAsync(tx, payment.OrderId, full ? OrderTrigger.Refund : OrderTrigger.RefundPartially, $"payment:{payment.Provider}", $"refund {refundNumber}", cancellationToken).ConfigureAwait(false));
+            return list;
         }, cancellationToken).ConfigureAwait(false);
         foreach (var change in changes) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
-        return (await ListAsync(orderId, cancellationToken).ConfigureAwait(false)).Single(p => p.Number == paymentNumber.Trim());
+        if (!result.Succeeded)
+            throw new MallConflictException($"{claim.Payment.Provider} refused the refund: {result.Error}") { Code = "payment.refund_failed" };
+        return await ReadAsync(claim.Payment, number, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<Payment> ReadAsync(PaymentRow payment, string number, CancellationToken cancellationToken) =>
+        (await ListAsync(payment.OrderId, cancellationToken).ConfigureAwait(false)).Single(p => p.Number == number);
+
+    private async Task<PaymentRow?> LockAsync(DbTransaction tx, string number, CancellationToken cancellationToken) =>
+        (await tx.Connection!.QueryAsync<PaymentRow>(new CommandDefinition(
+            $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt, customer_id AS CustomerId FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
+            new { number }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault();
+
+    private static Task<long> CountKeyAsync(DbTransaction tx, string key, CancellationToken cancellationToken) =>
+        tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM mall_payment_event WHERE idempotency_key = @key", new { key }, tx, cancellationToken: cancellationToken));
+
+    /// <summary>Refunded (or being refunded) amount in cents: refunds minus refused refunds.</summary>
+    private static Task<long> RefundedAsync(DbTransaction tx, long paymentId, CancellationToken cancellationToken) =>
+        tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(SUM(CASE WHEN kind = @refunded THEN amount ELSE -amount END), 0) FROM mall_payment_event WHERE payment_id = @paymentId AND kind IN (@refunded, @failed)",
+            new { paymentId, refunded = (short)PaymentEventKind.Refunded, failed = (short)PaymentEventKind.RefundFailed }, tx, cancellationToken: cancellationToken));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default)
@@ -254,6 +293,7 @@ public sealed class PaymentService(
         public short Status { get; set; }
         public string? ProviderReference { get; set; }
         public DateTime CreatedAt { get; set; }
+        public long CustomerId { get; set; }
     }
 
     private sealed class EventRow
