@@ -49,11 +49,19 @@ internal static class OrderEndpoints
         });
         if (developmentPayments)
         {
-            // Development only: stands in for a payment provider until payments arrive, through the same transition.
-            orders.MapPost("/{id:long}/dev-pay", async (long id, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
+            // Development only: pays at once with the sandbox method, through the payment ledger like any payment
+            // (the gateway's signed notification is handed to the ledger in-process instead of over HTTP).
+            orders.MapPost("/{id:long}/dev-pay", async (long id, HttpRequest request, ClaimsPrincipal user, IOrderService service,
+                Mall.Payments.IPaymentService payments, Payments.SandboxPaymentProvider sandbox, Microsoft.Extensions.Options.IOptions<MallOptions> options, CancellationToken ct) =>
             {
-                await OwnAsync(service, id, user, ct);
-                return await service.MarkPaidAsync(id, user.Actor(), "development payment", ct);
+                var order = await OwnAsync(service, id, user, ct);
+                var notify = $"{request.Scheme}://{request.Host}{MallRoutes.StorefrontV1}/payments/notify/{Payments.SandboxPaymentProvider.ProviderName}";
+                var start = await payments.StartAsync(id, user.CustomerId(), Payments.SandboxPaymentProvider.ProviderName, notify, ct);
+                var body = System.Text.Json.JsonSerializer.Serialize(new Payments.SandboxNotification($"DEV{Guid.NewGuid():N}", start.PaymentNumber, "captured",
+                    order.Total.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), options.Value.Currency, $"DEV{start.PaymentNumber}"), System.Text.Json.JsonSerializerOptions.Web);
+                await payments.HandleNotificationAsync(Payments.SandboxPaymentProvider.ProviderName,
+                    new Mall.Payments.ProviderNotification(new Dictionary<string, string> { [Payments.SandboxPaymentProvider.SignatureHeader] = sandbox.Sign(body) }, body), ct);
+                return (await service.FindAsync(id, user.CustomerId(), ct))!;
             });
         }
     }
