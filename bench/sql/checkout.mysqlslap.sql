@@ -1,6 +1,6 @@
 START TRANSACTION;
 SET @sku := FLOOR(1 + RAND() * 4000), @customer := FLOOR(1 + RAND() * 100), @num := CONCAT('M', UUID_SHORT());
-SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.image_url, s.weight_grams, s.is_deleted, p.name, p.category_id, p.brand_id, p.images, p.status, p.is_deleted FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE s.id IN (@sku);
+SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.image_url, s.weight_grams, s.is_deleted, p.name, p.category_id, p.brand_id, p.images, p.status, p.is_deleted, p.freight_template_id FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE s.id IN (@sku);
 INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) VALUES (@num, @customer, 0, 9950, 0, 0, 9950, NULL, NULL, NULL, NULL, NULL, NULL, NOW(6) + INTERVAL 30 MINUTE, NOW(6), NOW(6));
 SET @order_id := LAST_INSERT_ID();
 INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) VALUES (@order_id, @sku, 1, 'Bench product', 'B-S', '["S"]', '/images/1.jpg', 9950, 1, 9950);

@@ -53,6 +53,9 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IPaymentService, PaymentService>();
+        services.TryAddSingleton<Mall.Shipping.Services.FreightTemplateService>();
+        services.TryAddSingleton<Mall.Shipping.IFreightTemplateService>(sp => sp.GetRequiredService<Mall.Shipping.Services.FreightTemplateService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Shipping.IShippingRateProvider, Mall.Shipping.Services.FreightTemplateShippingProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPaymentProvider, Mall.Payments.Providers.BalancePaymentProvider>());
         return services;
     }

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Options;
 using Mall.Web.Security;
 using Mall.Web.Plugins;
 using Mall.Web.Payments;
+using Mall.Web.Shipping;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -53,6 +54,7 @@ public static class MallEndpointRouteBuilderExtensions
         var catalogArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         catalogArea.MapCatalogAdmin();
         catalogArea.MapInventoryAdmin();
+        catalogArea.MapShippingAdmin();
         var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
         ordersArea.MapOrderAdmin();
         ordersArea.MapPaymentAdmin();

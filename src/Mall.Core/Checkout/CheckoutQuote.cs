@@ -21,6 +21,8 @@ public sealed record QuoteLine
     public string? ImageUrl { get; init; }
     /// <summary>Shipping weight of one unit, in grams.</summary>
     public int WeightGrams { get; init; }
+    /// <summary>The product's freight template, or null for the default one.</summary>
+    public long? FreightTemplateId { get; init; }
     /// <summary>Unit price now (the mall's, never the client's).</summary>
     public decimal UnitPrice { get; init; }
     /// <summary>Units.</summary>

@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight()];
 
     private sealed class V1Catalog : Migration
     {
@@ -327,6 +327,33 @@ public sealed class CoreMigrations : IMigrationSource
                 .DateTime("created_at")
                 .Unique("ux_mall_payment_event_key", "idempotency_key"));
             b.CreateIndex("ix_mall_payment_event_payment", "mall_payment_event", ["payment_id"]);
+        }
+    }
+
+    private sealed class V8Freight : Migration
+    {
+        public override long Version => 8;
+        public override string Name => "Freight templates, assigned to products";
+
+        public override void Up(MigrationBuilder b)
+        {
+            // Rules and excluded regions are small lists read with the template: JSON text.
+            b.CreateTable("mall_freight_template", t => t
+                .Id()
+                .String("name", 100)
+                .SmallInt("charge_by")
+                .Int("first_units")
+                .BigInt("first_fee")
+                .Int("additional_units")
+                .BigInt("additional_fee")
+                .BigInt("free_over_amount", nullable: true)
+                .Int("free_over_count", nullable: true)
+                .Text("rules", nullable: false)
+                .Text("excluded_regions", nullable: false)
+                .Bool("is_default")
+                .DateTime("created_at")
+                .DateTime("updated_at"));
+            b.AddColumn("mall_product", "freight_template_id", ColumnType.BigInt, nullable: true);
         }
     }
 }

@@ -37,7 +37,9 @@ internal static class CartEndpoints
                 var lines = body.FromCart
                     ? (await carts.GetAsync(CartOwner.Customer(customerId), ct)).Lines.Where(l => l.Selected).Select(l => new PlaceOrderLine(l.SkuId, l.Quantity)).ToList()
                     : body.Lines;
-                string? region = null;
+                var region = body.RegionCode;
+                if (region is not null && (region.Length != 6 || !region.All(char.IsAsciiDigit)))
+                    throw new Common.MallValidationException("regionCode", "is a 6-digit region code, e.g. 110105.");
                 if (body.AddressId is { } addressId)
                 {
                     region = (await customers.ListAddressesAsync(customerId, ct)).FirstOrDefault(a => a.Id == addressId)?.RegionCode
@@ -68,4 +70,5 @@ internal sealed record AddCartLineBody(long SkuId, int Quantity);
 /// <param name="Lines">Lines to price (or <paramref name="FromCart"/>).</param>
 /// <param name="FromCart">Price the selected cart lines.</param>
 /// <param name="AddressId">One of the shopper's addresses, for shipping.</param>
-internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId);
+/// <param name="RegionCode">Or a 6-digit region code, to estimate shipping before an address is chosen.</param>
+internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? RegionCode = null);

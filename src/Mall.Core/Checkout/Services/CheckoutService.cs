@@ -28,7 +28,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         var skuIds = merged.Select(l => l.SkuId).ToList();
         var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
             "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, s.weight_grams AS WeightGrams, " +
-            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted " +
+            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId " +
             $"FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {database.Dialect.InList("s.id", "@skuIds")}",
             new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
         var errors = new ValidationErrors();
@@ -63,12 +63,13 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         public string? ProductImages { get; set; }
         public short ProductStatus { get; set; }
         public bool ProductDeleted { get; set; }
+        public long? FreightTemplateId { get; set; }
 
         public QuoteLine ToLine(int quantity) => new()
         {
             SkuId = SkuId, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, SkuCode = Code,
             SpecValues = JsonColumns.List<string>(SpecValues), ImageUrl = SkuImage ?? JsonColumns.First(ProductImages),
-            WeightGrams = WeightGrams, UnitPrice = Money.FromCents(Price), Quantity = quantity,
+            WeightGrams = WeightGrams, FreightTemplateId = FreightTemplateId, UnitPrice = Money.FromCents(Price), Quantity = quantity,
         };
     }
 }
