@@ -20,4 +20,39 @@ public static class Money
 
     /// <summary>Converts cents to an amount.</summary>
     public static decimal FromCents(long cents) => cents / 100m;
+
+    /// <summary>
+    /// Splits <paramref name="totalCents"/> among <paramref name="weights"/> in proportion, exactly: the shares add up
+    /// to the total (largest remainder; ties go to the earlier entry). Zero weights get nothing.
+    /// </summary>
+    public static void Allocate(long totalCents, ReadOnlySpan<long> weights, Span<long> shares)
+    {
+        if (shares.Length < weights.Length) throw new ArgumentException("One share per weight is needed.", nameof(shares));
+        Int128 sum = 0;
+        foreach (var weight in weights)
+        {
+            if (weight < 0) throw new ArgumentOutOfRangeException(nameof(weights), "Weights are not negative.");
+            sum += weight;
+        }
+        shares[..weights.Length].Clear();
+        if (totalCents == 0 || sum == 0) return;
+        Span<long> remainders = weights.Length <= 64 ? stackalloc long[weights.Length] : new long[weights.Length];
+        long given = 0;
+        for (var i = 0; i < weights.Length; i++)
+        {
+            var product = (Int128)totalCents * weights[i];
+            shares[i] = (long)(product / sum);
+            remainders[i] = (long)(product % sum);
+            given += shares[i];
+        }
+        // The cents left over go to the largest remainders.
+        for (var left = totalCents - given; left > 0; left--)
+        {
+            var best = -1;
+            for (var i = 0; i < weights.Length; i++)
+                if (weights[i] > 0 && (best < 0 || remainders[i] > remainders[best])) best = i;
+            shares[best]++;
+            remainders[best] = -1;
+        }
+    }
 }
