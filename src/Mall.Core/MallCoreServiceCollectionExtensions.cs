@@ -53,6 +53,9 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IPaymentService, PaymentService>();
+        services.TryAddSingleton<Mall.Promotions.Services.PromotionService>();
+        services.TryAddSingleton<Mall.Promotions.IPromotionService>(sp => sp.GetRequiredService<Mall.Promotions.Services.PromotionService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Promotions.IPromotionEvaluator, Mall.Promotions.Services.RulePromotionEvaluator>());
         services.TryAddSingleton<Mall.Shipping.Services.FreightTemplateService>();
         services.TryAddSingleton<Mall.Shipping.IFreightTemplateService>(sp => sp.GetRequiredService<Mall.Shipping.Services.FreightTemplateService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Shipping.IShippingRateProvider, Mall.Shipping.Services.FreightTemplateShippingProvider>());

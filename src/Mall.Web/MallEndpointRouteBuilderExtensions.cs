@@ -14,6 +14,7 @@ using Mall.Web.Security;
 using Mall.Web.Plugins;
 using Mall.Web.Payments;
 using Mall.Web.Shipping;
+using Mall.Web.Promotions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -55,6 +56,7 @@ public static class MallEndpointRouteBuilderExtensions
         catalogArea.MapCatalogAdmin();
         catalogArea.MapInventoryAdmin();
         catalogArea.MapShippingAdmin();
+        catalogArea.MapPromotionAdmin();
         var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
         ordersArea.MapOrderAdmin();
         ordersArea.MapPaymentAdmin();

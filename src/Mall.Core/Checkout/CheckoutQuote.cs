@@ -56,7 +56,11 @@ public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, de
 /// <param name="Discount">Discounts (positive).</param>
 /// <param name="Total">Subtotal + shipping − discount, never below zero.</param>
 /// <param name="Adjustments">Where shipping and discounts come from.</param>
-public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subtotal, decimal ShippingFee, decimal Discount, decimal Total, IReadOnlyList<QuoteAdjustment> Adjustments);
+public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subtotal, decimal ShippingFee, decimal Discount, decimal Total, IReadOnlyList<QuoteAdjustment> Adjustments)
+{
+    /// <summary>Explanations of what did not apply and why (e.g. "满100减20: needs 100.00 of its goods; the cart has 80.00").</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// The state a checkout pipeline works on. Steps read the lines and add shipping and discounts; the totals are
@@ -65,6 +69,7 @@ public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subto
 public sealed class CheckoutContext
 {
     private readonly List<QuoteAdjustment> _adjustments = [];
+    private readonly List<string> _notes = [];
 
     /// <summary>Creates the context.</summary>
     public CheckoutContext(long? customerId, IReadOnlyList<QuoteLine> lines, string? regionCode)
@@ -101,8 +106,14 @@ public sealed class CheckoutContext
         var shipping = _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);
         // Discounts never exceed what is being bought.
         var discount = Math.Min(_adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Discount).Sum(a => a.Amount), Subtotal + shipping);
-        return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList());
+        return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList()) { Notes = _notes.ToList() };
     }
+
+    /// <summary>Adds an explanation of something that did not apply.</summary>
+    public void AddNote(string note) => _notes.Add(note);
+
+    /// <summary>Shipping charged so far (what a free-shipping promotion takes back).</summary>
+    public decimal ShippingSoFar => _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);
 
     private void Add(QuoteAdjustmentKind kind, string source, decimal amount, string description)
     {

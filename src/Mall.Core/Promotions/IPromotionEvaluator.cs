@@ -5,7 +5,14 @@ namespace Mall.Promotions;
 /// <summary>A discount a promotion grants.</summary>
 /// <param name="Amount">Amount off (positive).</param>
 /// <param name="Description">Why, e.g. "满100减20".</param>
-public sealed record PromotionDiscount(decimal Amount, string Description);
+public sealed record PromotionDiscount(decimal Amount, string Description)
+{
+    /// <summary>
+    /// The discount's share of each line of the context, in the same order, adding up to <see cref="Amount"/>; null
+    /// for a discount that belongs to no line (free shipping).
+    /// </summary>
+    public IReadOnlyList<decimal>? LineShares { get; init; }
+}
 
 /// <summary>Evaluates promotions over a checkout (full reduction, discounts, coupons). With none registered, nothing is discounted.</summary>
 public interface IPromotionEvaluator

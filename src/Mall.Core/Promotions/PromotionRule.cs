@@ -40,9 +40,9 @@ public enum PromotionBenefit
 public sealed record PromotionRule
 {
     /// <summary>Identifier.</summary>
-    public required long Id { get; init; }
+    public long Id { get; init; }
     /// <summary>Shown to shoppers, e.g. "满100减20".</summary>
-    public required string Name { get; init; }
+    public string Name { get; init; } = "";
     /// <summary>Higher applies first when stacking, and wins ties.</summary>
     public int Priority { get; init; }
     /// <summary>Which lines it looks at.</summary>

@@ -106,6 +106,11 @@ public sealed record OrderLine
     public int Quantity { get; init; }
     /// <summary>Unit price × quantity.</summary>
     public decimal LineTotal { get; init; }
+    /// <summary>
+    /// This line's share of the order's promotion discounts (exact to the cent; the shares add up to the order's
+    /// discount). A refund of the line returns <see cref="LineTotal"/> − <see cref="Discount"/>.
+    /// </summary>
+    public decimal Discount { get; init; }
 }
 
 /// <summary>The delivery address of an order, copied from the shopper's address book when it was placed.</summary>

@@ -93,13 +93,13 @@ public sealed class OrderService(
         for (var i = 0; i < quote.Lines.Count; i++)
         {
             var l = quote.Lines[i];
-            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i})");
+            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i}, @d{i})");
             parameters.Add($"s{i}", l.SkuId); parameters.Add($"p{i}", l.ProductId); parameters.Add($"n{i}", l.ProductName); parameters.Add($"c{i}", l.SkuCode);
             parameters.Add($"v{i}", JsonColumns.Write(l.SpecValues)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
-            parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal));
+            parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal)); parameters.Add($"d{i}", Money.ToCents(l.Discount));
         }
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total) VALUES " +
+            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount) VALUES " +
             string.Join(", ", values) + ";" +
             "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)",
             parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -117,7 +117,7 @@ public sealed class OrderService(
             Lines = quote.Lines.Select(l => new OrderLine
             {
                 SkuId = l.SkuId, ProductId = l.ProductId, ProductName = l.ProductName, SkuCode = l.SkuCode, SpecValues = l.SpecValues,
-                ImageUrl = l.ImageUrl, UnitPrice = Stored(l.UnitPrice), Quantity = l.Quantity, LineTotal = Stored(l.LineTotal),
+                ImageUrl = l.ImageUrl, UnitPrice = Stored(l.UnitPrice), Quantity = l.Quantity, LineTotal = Stored(l.LineTotal), Discount = Stored(l.Discount),
             }).ToList(),
             History = [new OrderTransition(null, OrderStatus.PendingPayment, OrderTrigger.Place, actor, null, now)],
         };
@@ -281,7 +281,7 @@ public sealed class OrderService(
         var ids = rows.Select(r => r.Id).ToList();
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
             "SELECT order_id AS OrderId, sku_id AS SkuId, product_id AS ProductId, product_name AS ProductName, sku_code AS SkuCode, spec_values AS SpecValues, " +
-            $"image_url AS ImageUrl, unit_price AS UnitPrice, quantity AS Quantity, line_total AS LineTotal FROM mall_order_line WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id;" +
+            $"image_url AS ImageUrl, unit_price AS UnitPrice, quantity AS Quantity, line_total AS LineTotal, discount AS Discount FROM mall_order_line WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id;" +
             "SELECT order_id AS OrderId, from_status AS FromStatus, to_status AS ToStatus, via AS Via, actor AS Actor, reason AS Reason, created_at AS CreatedAt " +
             $"FROM mall_order_transition WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id",
             new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -384,12 +384,13 @@ public sealed class OrderService(
         public long UnitPrice { get; set; }
         public int Quantity { get; set; }
         public long LineTotal { get; set; }
+        public long Discount { get; set; }
 
         public OrderLine ToLine() => new()
         {
             SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
             SpecValues = JsonColumns.List<string>(SpecValues),
-            ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal),
+            ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal), Discount = Money.FromCents(Discount),
         };
     }
 

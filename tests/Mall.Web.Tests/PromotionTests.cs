@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Mall.Testing;
+
+namespace Mall.Web.Tests;
+
+/// <summary>Merchant promotion rules apply in quotes and orders, explained, with the discount shared among lines to the cent.</summary>
+public class PromotionTests
+{
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Rules_discount_quotes_and_orders_explain_what_did_not_apply_and_share_the_discount_among_lines(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, a) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 60m);
+        var (_, b) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
+        using var shopper = await app.ShopperAsync("13300000001");
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满100减20", benefit = "orderReduce", value = 20m, minAmount = 100m, exclusivityGroup = "full" });
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满300减70", benefit = "orderReduce", value = 70m, minAmount = 300m, exclusivityGroup = "full" });
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满2件包邮", benefit = "freeShipping", value = 0m, minCount = 2 });
+
+        var quote = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = a, quantity = 1 }, new { skuId = b, quantity = 1 } } });
+        Assert.Equal(110m, quote.GetProperty("subtotal").GetDecimal());
+        Assert.Equal(20m, quote.GetProperty("discount").GetDecimal());
+        Assert.Equal(90m, quote.GetProperty("total").GetDecimal());
+        Assert.Equal(20m, quote.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("discount").GetDecimal()));
+        Assert.Equal([10.91m, 9.09m], quote.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("discount").GetDecimal()).ToArray());
+        Assert.Contains(quote.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("满300减70: needs 300.00", StringComparison.Ordinal));
+
+        // The order keeps each line's share.
+        var order = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = a, quantity = 3 }, new { skuId = b, quantity = 3 } } });
+        Assert.Equal(330m, order.GetProperty("subtotal").GetDecimal());
+        Assert.Equal(70m, order.GetProperty("discount").GetDecimal());
+        Assert.Equal(260m, order.GetProperty("total").GetDecimal());
+        var stored = await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{order.GetProperty("id").GetInt64()}");
+        Assert.Equal(70m, stored.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("discount").GetDecimal()));
+        Assert.Equal([38.18m, 31.82m], stored.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("discount").GetDecimal()).ToArray());
+
+        // Bad rules are refused and nothing is written.
+        var before = await app.CountAsync("mall_promotion");
+        string[] bad =
+        [
+            """{"name":"","benefit":"orderReduce","value":10}""",
+            """{"name":"x","benefit":"orderDiscount","value":1.5}""",
+            """{"name":"x","benefit":"orderReduce","value":-1}""",
+            """{"name":"x","benefit":"orderReduce","value":10,"scope":"products"}""",
+            """{"name":"x","benefit":"gift","value":0}""",
+            """{"name":"x","benefit":"orderReduce","value":10,"startsAt":"2026-12-01T00:00:00Z","endsAt":"2026-11-01T00:00:00Z"}""",
+            """{"name":"x","benefit":"teleport","value":10}""",
+        ];
+        foreach (var body in bad)
+        {
+            var response = await app.Admin.PostAsync("/api/admin/promotions", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body} → {(int)response.StatusCode}");
+        }
+        Assert.Equal(before, await app.CountAsync("mall_promotion"));
+    }
+}
