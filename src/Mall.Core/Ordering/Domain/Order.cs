@@ -107,8 +107,8 @@ public sealed record OrderLine
     /// <summary>Unit price × quantity.</summary>
     public decimal LineTotal { get; init; }
     /// <summary>
-    /// This line's share of the order's promotion discounts (exact to the cent; the shares add up to the order's
-    /// discount). A refund of the line returns <see cref="LineTotal"/> − <see cref="Discount"/>.
+    /// This line's share of the order's promotion discounts on goods (exact to the cent; the lines' shares add up to
+    /// the order's discount less any free-shipping take-back). A refund of the line returns <see cref="LineTotal"/> − <see cref="Discount"/>.
     /// </summary>
     public decimal Discount { get; init; }
 }

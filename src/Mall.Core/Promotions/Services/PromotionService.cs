@@ -13,6 +13,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
 {
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(30);
     private volatile Snapshot? _snapshot;
+    private long _version;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PromotionRule>> ListAsync(CancellationToken cancellationToken = default) =>
@@ -23,13 +24,17 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
     {
         var snapshot = _snapshot;
         if (snapshot is not null && clock.GetUtcNow() - snapshot.ReadAt < SnapshotLifetime) return snapshot;
+        // A change made while this read runs must not be overwritten by what the read saw before it.
+        var version = Interlocked.Read(ref _version);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             "SELECT id AS Id, name AS Name, priority AS Priority, scope AS Scope, scope_ids AS ScopeIds, min_amount AS MinAmount, min_count AS MinCount, " +
             "min_member_level AS MinMemberLevel, first_order_only AS FirstOrderOnly, benefit AS Benefit, value AS Value, gift_sku_id AS GiftSkuId, gift_quantity AS GiftQuantity, " +
             "starts_at AS StartsAt, ends_at AS EndsAt, per_customer_limit AS PerCustomerLimit, exclusivity_group AS ExclusivityGroup, stackable AS Stackable " +
             "FROM mall_promotion WHERE is_active = TRUE ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return _snapshot = new Snapshot(rows.Select(r => r.ToRule()).ToList(), clock.GetUtcNow());
+        var read = new Snapshot(rows.Select(r => r.ToRule()).ToList(), clock.GetUtcNow());
+        if (Interlocked.Read(ref _version) == version) _snapshot = read;
+        return read;
     }
 
     /// <inheritdoc />
@@ -42,7 +47,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
                 "starts_at, ends_at, per_customer_limit, exclusivity_group, stackable, is_active, created_at, updated_at) VALUES (@Name, @Priority, @Scope, @ScopeIds, @MinAmount, @MinCount, " +
                 "@MinMemberLevel, @FirstOrderOnly, @Benefit, @Value, @GiftSkuId, @GiftQuantity, @StartsAt, @EndsAt, @PerCustomerLimit, @ExclusivityGroup, @Stackable, TRUE, @now, @now)", "id"),
             Parameters(rule, 0), tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        _snapshot = null;
+        Invalidate();
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -59,7 +64,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
                 Parameters(rule, id), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return changed == 0 ? throw new MallNotFoundException($"Promotion {id} does not exist.") : changed;
         }, cancellationToken).ConfigureAwait(false);
-        _snapshot = null;
+        Invalidate();
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -69,7 +74,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_promotion WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (deleted == 0) throw new MallNotFoundException($"Promotion {id} does not exist.");
-        _snapshot = null;
+        Invalidate();
     }
 
     private object Parameters(PromotionRule rule, long id) => new
@@ -111,6 +116,12 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
         if (rule.StartsAt is { } start && rule.EndsAt is { } end && end <= start) errors.Add("endsAt", "must be after startsAt.");
         errors.MaxLength("exclusivityGroup", rule.ExclusivityGroup, 50);
         errors.ThrowIfAny();
+    }
+
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _snapshot = null;
     }
 
     /// <summary>Active rules read at one moment.</summary>

@@ -15,6 +15,7 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
 {
     private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(30);
     private volatile Snapshot? _snapshot;
+    private long _version;
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<FreightTemplate>> ListAsync(CancellationToken cancellationToken = default) =>
@@ -29,8 +30,12 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
     {
         var snapshot = _snapshot;
         if (snapshot is not null && clock.GetUtcNow() - snapshot.ReadAt < SnapshotLifetime) return snapshot;
+        // A change made while this read runs must not be overwritten by what the read saw before it.
+        var version = Interlocked.Read(ref _version);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return _snapshot = await ReadAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        var read = await ReadAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Read(ref _version) == version) _snapshot = read;
+        return read;
     }
 
     /// <inheritdoc />
@@ -79,7 +84,7 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
                 "DELETE FROM mall_freight_template WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return deleted == 0 ? throw new MallNotFoundException($"Freight template {id} does not exist.") : deleted;
         }, cancellationToken).ConfigureAwait(false);
-        _snapshot = null;
+        Invalidate();
     }
 
     /// <inheritdoc />
@@ -99,7 +104,7 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
 
     private async Task<FreightTemplate> RefreshAndFindAsync(long id, CancellationToken cancellationToken)
     {
-        _snapshot = null;
+        Invalidate();
         return (await FindAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -165,6 +170,12 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
         Rules = JsonColumns.Write(input.Rules ?? []), ExcludedRegions = JsonColumns.Write(input.ExcludedRegions ?? []),
         input.IsDefault, now,
     };
+
+    private void Invalidate()
+    {
+        Interlocked.Increment(ref _version);
+        _snapshot = null;
+    }
 
     /// <summary>Templates read at one moment.</summary>
     /// <param name="Templates">Every template.</param>
