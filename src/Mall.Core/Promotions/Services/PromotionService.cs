@@ -11,31 +11,24 @@ namespace Mall.Promotions.Services;
 /// </summary>
 public sealed class PromotionService(IMallDatabase database, TimeProvider clock) : IPromotionService
 {
-    private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(30);
-    private volatile Snapshot? _snapshot;
-    private long _version;
+    private readonly CachedSnapshot<IReadOnlyList<PromotionRule>> _rules = new(clock, TimeSpan.FromSeconds(30));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PromotionRule>> ListAsync(CancellationToken cancellationToken = default) =>
-        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Rules;
+        await CurrentAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Rules as of at most 30 seconds ago.</summary>
-    internal async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
-    {
-        var snapshot = _snapshot;
-        if (snapshot is not null && clock.GetUtcNow() - snapshot.ReadAt < SnapshotLifetime) return snapshot;
-        // A change made while this read runs must not be overwritten by what the read saw before it.
-        var version = Interlocked.Read(ref _version);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            "SELECT id AS Id, name AS Name, priority AS Priority, scope AS Scope, scope_ids AS ScopeIds, min_amount AS MinAmount, min_count AS MinCount, " +
-            "min_member_level AS MinMemberLevel, first_order_only AS FirstOrderOnly, benefit AS Benefit, value AS Value, gift_sku_id AS GiftSkuId, gift_quantity AS GiftQuantity, " +
-            "starts_at AS StartsAt, ends_at AS EndsAt, per_customer_limit AS PerCustomerLimit, exclusivity_group AS ExclusivityGroup, stackable AS Stackable " +
-            "FROM mall_promotion WHERE is_active = TRUE ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var read = new Snapshot(rows.Select(r => r.ToRule()).ToList(), clock.GetUtcNow());
-        if (Interlocked.Read(ref _version) == version) _snapshot = read;
-        return read;
-    }
+    /// <summary>Active rules as of at most 30 seconds ago (or the last change made here).</summary>
+    internal Task<IReadOnlyList<PromotionRule>> CurrentAsync(CancellationToken cancellationToken) =>
+        _rules.GetAsync(async ct =>
+        {
+            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+                "SELECT id AS Id, name AS Name, priority AS Priority, scope AS Scope, scope_ids AS ScopeIds, min_amount AS MinAmount, min_count AS MinCount, " +
+                "min_member_level AS MinMemberLevel, first_order_only AS FirstOrderOnly, benefit AS Benefit, value AS Value, gift_sku_id AS GiftSkuId, gift_quantity AS GiftQuantity, " +
+                "starts_at AS StartsAt, ends_at AS EndsAt, per_customer_limit AS PerCustomerLimit, exclusivity_group AS ExclusivityGroup, stackable AS Stackable " +
+                "FROM mall_promotion WHERE is_active = TRUE ORDER BY id", cancellationToken: ct)).ConfigureAwait(false);
+            return (IReadOnlyList<PromotionRule>)rows.Select(r => r.ToRule()).ToList();
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<PromotionRule> CreateAsync(PromotionRule rule, CancellationToken cancellationToken = default)
@@ -47,7 +40,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
                 "starts_at, ends_at, per_customer_limit, exclusivity_group, stackable, is_active, created_at, updated_at) VALUES (@Name, @Priority, @Scope, @ScopeIds, @MinAmount, @MinCount, " +
                 "@MinMemberLevel, @FirstOrderOnly, @Benefit, @Value, @GiftSkuId, @GiftQuantity, @StartsAt, @EndsAt, @PerCustomerLimit, @ExclusivityGroup, @Stackable, TRUE, @now, @now)", "id"),
             Parameters(rule, 0), tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        Invalidate();
+        _rules.Invalidate();
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -64,7 +57,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
                 Parameters(rule, id), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return changed == 0 ? throw new MallNotFoundException($"Promotion {id} does not exist.") : changed;
         }, cancellationToken).ConfigureAwait(false);
-        Invalidate();
+        _rules.Invalidate();
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -74,7 +67,7 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_promotion WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (deleted == 0) throw new MallNotFoundException($"Promotion {id} does not exist.");
-        Invalidate();
+        _rules.Invalidate();
     }
 
     private object Parameters(PromotionRule rule, long id) => new
@@ -117,17 +110,6 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
         errors.MaxLength("exclusivityGroup", rule.ExclusivityGroup, 50);
         errors.ThrowIfAny();
     }
-
-    private void Invalidate()
-    {
-        Interlocked.Increment(ref _version);
-        _snapshot = null;
-    }
-
-    /// <summary>Active rules read at one moment.</summary>
-    /// <param name="Rules">The rules.</param>
-    /// <param name="ReadAt">When.</param>
-    internal sealed record Snapshot(IReadOnlyList<PromotionRule> Rules, DateTimeOffset ReadAt);
 
     private sealed class Row
     {

@@ -21,7 +21,7 @@ public sealed class RulePromotionEvaluator(PromotionService promotions, ICustome
     /// <inheritdoc />
     public async Task<IReadOnlyList<PromotionDiscount>> EvaluateAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
-        var rules = (await promotions.CurrentAsync(cancellationToken).ConfigureAwait(false)).Rules;
+        var rules = await promotions.CurrentAsync(cancellationToken).ConfigureAwait(false);
         if (rules.Count == 0 || context.Lines.Count == 0) return [];
         var lines = context.Lines.Select(l => new PromotionLine(l.ProductId, l.CategoryId, l.BrandId, Money.ToCents(l.UnitPrice), l.Quantity)).ToList();
         var shopper = await ShopperAsync(context.CustomerId, rules, cancellationToken).ConfigureAwait(false);

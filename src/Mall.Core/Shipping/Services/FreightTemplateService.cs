@@ -13,30 +13,23 @@ namespace Mall.Shipping.Services;
 /// </summary>
 public sealed partial class FreightTemplateService(IMallDatabase database, TimeProvider clock) : IFreightTemplateService
 {
-    private static readonly TimeSpan SnapshotLifetime = TimeSpan.FromSeconds(30);
-    private volatile Snapshot? _snapshot;
-    private long _version;
+    private readonly CachedSnapshot<IReadOnlyList<FreightTemplate>> _templates = new(clock, TimeSpan.FromSeconds(30));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<FreightTemplate>> ListAsync(CancellationToken cancellationToken = default) =>
-        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Templates;
+        await CurrentAsync(cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async Task<FreightTemplate?> FindAsync(long id, CancellationToken cancellationToken = default) =>
-        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).Templates.FirstOrDefault(t => t.Id == id);
+        (await CurrentAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id);
 
     /// <summary>Templates as of at most 30 seconds ago (or the last change made here).</summary>
-    internal async Task<Snapshot> CurrentAsync(CancellationToken cancellationToken)
-    {
-        var snapshot = _snapshot;
-        if (snapshot is not null && clock.GetUtcNow() - snapshot.ReadAt < SnapshotLifetime) return snapshot;
-        // A change made while this read runs must not be overwritten by what the read saw before it.
-        var version = Interlocked.Read(ref _version);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var read = await ReadAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        if (Interlocked.Read(ref _version) == version) _snapshot = read;
-        return read;
-    }
+    internal Task<IReadOnlyList<FreightTemplate>> CurrentAsync(CancellationToken cancellationToken) =>
+        _templates.GetAsync(async ct =>
+        {
+            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await ReadAsync(connection, ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<FreightTemplate> CreateAsync(FreightTemplateInput input, CancellationToken cancellationToken = default)
@@ -84,7 +77,7 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
                 "DELETE FROM mall_freight_template WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return deleted == 0 ? throw new MallNotFoundException($"Freight template {id} does not exist.") : deleted;
         }, cancellationToken).ConfigureAwait(false);
-        Invalidate();
+        _templates.Invalidate();
     }
 
     /// <inheritdoc />
@@ -104,7 +97,7 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
 
     private async Task<FreightTemplate> RefreshAndFindAsync(long id, CancellationToken cancellationToken)
     {
-        Invalidate();
+        _templates.Invalidate();
         return (await FindAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -112,13 +105,13 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
         tx.Connection!.ExecuteAsync(new CommandDefinition(
             "UPDATE mall_freight_template SET is_default = FALSE WHERE is_default = TRUE", transaction: tx, cancellationToken: cancellationToken));
 
-    private async Task<Snapshot> ReadAsync(DbConnection connection, DbTransaction? tx, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<FreightTemplate>> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             "SELECT id AS Id, name AS Name, charge_by AS ChargeBy, first_units AS FirstUnits, first_fee AS FirstFee, additional_units AS AdditionalUnits, additional_fee AS AdditionalFee, " +
             "free_over_amount AS FreeOverAmount, free_over_count AS FreeOverCount, rules AS Rules, excluded_regions AS ExcludedRegions, is_default AS IsDefault FROM mall_freight_template ORDER BY id",
-            transaction: tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new Snapshot(rows.Select(r => r.ToTemplate()).ToList(), clock.GetUtcNow());
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToTemplate()).ToList();
     }
 
     private static void Validate(FreightTemplateInput? input)
@@ -170,17 +163,6 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
         Rules = JsonColumns.Write(input.Rules ?? []), ExcludedRegions = JsonColumns.Write(input.ExcludedRegions ?? []),
         input.IsDefault, now,
     };
-
-    private void Invalidate()
-    {
-        Interlocked.Increment(ref _version);
-        _snapshot = null;
-    }
-
-    /// <summary>Templates read at one moment.</summary>
-    /// <param name="Templates">Every template.</param>
-    /// <param name="ReadAt">When.</param>
-    internal sealed record Snapshot(IReadOnlyList<FreightTemplate> Templates, DateTimeOffset ReadAt);
 
     private sealed class Row
     {
