@@ -56,4 +56,29 @@ public class PromotionTests
         }
         Assert.Equal(before, await app.CountAsync("mall_promotion"));
     }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_per_shopper_limit_counts_the_shoppers_orders_and_a_cancelled_order_gives_its_use_back(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 40m);
+        using var alice = await app.ShopperAsync("13300000002");
+        using var bob = await app.ShopperAsync("13300000003");
+        await app.PostOkAsync("/api/admin/promotions", new { name = "新人立减5元", benefit = "goodsReduce", value = 5m, perCustomerLimit = 1 });
+        async Task<JsonElement> OrderAsync(HttpClient shopper) =>
+            await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = sku, quantity = 1 } } });
+
+        var first = await OrderAsync(alice);
+        Assert.Equal(5m, first.GetProperty("discount").GetDecimal());
+        var second = await OrderAsync(alice);
+        Assert.Equal(0m, second.GetProperty("discount").GetDecimal());
+        var quote = await ShopperFlowTests.PostOkAsync(alice, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = sku, quantity = 1 } } });
+        Assert.Contains(quote.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("used 1 of 1", StringComparison.Ordinal));
+        Assert.Equal(5m, (await OrderAsync(bob)).GetProperty("discount").GetDecimal());   // another shopper has their own use
+
+        // Cancelling the discounted order gives the use back.
+        Assert.Equal(HttpStatusCode.OK, (await alice.PostAsJsonAsync($"/api/v1/orders/{first.GetProperty("id").GetInt64()}/cancel", new { reason = "again" })).StatusCode);
+        Assert.Equal(5m, (await OrderAsync(alice)).GetProperty("discount").GetDecimal());
+        Assert.Equal(3, await app.CountAsync("mall_order_adjustment"));
+    }
 }

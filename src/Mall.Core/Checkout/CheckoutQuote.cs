@@ -47,7 +47,11 @@ public enum QuoteAdjustmentKind
 /// <param name="Source">Who computed it (a provider or promotion name).</param>
 /// <param name="Amount">The amount (positive).</param>
 /// <param name="Description">Human-readable reason.</param>
-public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, decimal Amount, string Description);
+public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, decimal Amount, string Description)
+{
+    /// <summary>What it refers to, e.g. <c>promotion:12</c> (kept with the order; per-shopper limits count it).</summary>
+    public string? Reference { get; init; }
+}
 
 /// <summary>What a checkout costs: lines, subtotal, shipping, discounts and total.</summary>
 /// <param name="Lines">Lines with current prices.</param>
@@ -98,7 +102,7 @@ public sealed class CheckoutContext
     public void AddShipping(string source, decimal amount, string description) => Add(QuoteAdjustmentKind.Shipping, source, amount, description);
 
     /// <summary>Adds a discount.</summary>
-    public void AddDiscount(string source, decimal amount, string description) => Add(QuoteAdjustmentKind.Discount, source, amount, description);
+    public void AddDiscount(string source, decimal amount, string description, string? reference = null) => Add(QuoteAdjustmentKind.Discount, source, amount, description, reference);
 
     /// <summary>The quote as it stands.</summary>
     public CheckoutQuote ToQuote()
@@ -115,9 +119,9 @@ public sealed class CheckoutContext
     /// <summary>Shipping charged so far (what a free-shipping promotion takes back).</summary>
     public decimal ShippingSoFar => _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);
 
-    private void Add(QuoteAdjustmentKind kind, string source, decimal amount, string description)
+    private void Add(QuoteAdjustmentKind kind, string source, decimal amount, string description, string? reference = null)
     {
         if (amount < 0 || decimal.Round(amount, 2) != amount) throw new ArgumentOutOfRangeException(nameof(amount), amount, "Amounts are positive with at most two decimals.");
-        if (amount > 0) _adjustments.Add(new QuoteAdjustment(kind, source, amount, description));
+        if (amount > 0) _adjustments.Add(new QuoteAdjustment(kind, source, amount, description) { Reference = reference });
     }
 }

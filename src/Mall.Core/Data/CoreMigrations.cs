@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments()];
 
     private sealed class V1Catalog : Migration
     {
@@ -389,6 +389,26 @@ public sealed class CoreMigrations : IMigrationSource
                 .DateTime("updated_at"));
             // Each order line keeps its share of the order's discounts.
             b.AddColumn("mall_order_line", "discount", ColumnType.BigInt, nullable: false, defaultSql: "0");
+        }
+    }
+
+    private sealed class V10OrderAdjustments : Migration
+    {
+        public override long Version => 10;
+        public override string Name => "Order adjustments: the shipping and discounts an order was priced with";
+
+        public override void Up(MigrationBuilder b)
+        {
+            b.CreateTable("mall_order_adjustment", t => t
+                .Id()
+                .BigInt("order_id")
+                .SmallInt("kind")
+                .String("source", 100)
+                .String("reference", 100, nullable: true)
+                .BigInt("amount")
+                .String("description", 200));
+            b.CreateIndex("ix_mall_order_adjustment_order", "mall_order_adjustment", ["order_id"]);
+            b.CreateIndex("ix_mall_order_adjustment_reference", "mall_order_adjustment", ["reference"]);
         }
     }
 }

@@ -12,6 +12,9 @@ public sealed record PromotionDiscount(decimal Amount, string Description)
     /// for a discount that belongs to no line (free shipping).
     /// </summary>
     public IReadOnlyList<decimal>? LineShares { get; init; }
+
+    /// <summary>What granted it, e.g. <c>promotion:12</c> or <c>coupon:345</c>; kept with the order.</summary>
+    public string? Reference { get; init; }
 }
 
 /// <summary>Evaluates promotions over a checkout (full reduction, discounts, coupons). With none registered, nothing is discounted.</summary>

@@ -37,7 +37,7 @@ public sealed class PromotionCheckoutStep(IExtensionRegistry extensions) : IChec
         foreach (var (evaluator, _) in evaluators.Items)
         foreach (var discount in await evaluator.EvaluateAsync(context, cancellationToken).ConfigureAwait(false))
         {
-            context.AddDiscount(evaluator.Name, discount.Amount, discount.Description);
+            context.AddDiscount(evaluator.Name, discount.Amount, discount.Description, discount.Reference);
             // Each line carries its share, so that line amounts add up to the total and a refunded line returns its share.
             if (discount.LineShares is { } shares && shares.Count == context.Lines.Count)
                 context.Lines = context.Lines.Select((line, i) => shares[i] == 0 ? line : line with { Discount = line.Discount + shares[i] }).ToList();

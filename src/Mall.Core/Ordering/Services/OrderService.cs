@@ -98,10 +98,20 @@ public sealed class OrderService(
             parameters.Add($"v{i}", JsonColumns.Write(l.SpecValues)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
             parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal)); parameters.Add($"d{i}", Money.ToCents(l.Discount));
         }
+        // The shipping and discounts it was priced with, in the same round trip (per-shopper promotion limits count them).
+        var adjustments = new List<string>();
+        for (var i = 0; i < quote.Adjustments.Count; i++)
+        {
+            var a = quote.Adjustments[i];
+            adjustments.Add($"(@orderId, @ak{i}, @as{i}, @ar{i}, @aa{i}, @ad{i})");
+            parameters.Add($"ak{i}", (short)a.Kind); parameters.Add($"as{i}", Truncate(a.Source, 100)); parameters.Add($"ar{i}", a.Reference is null ? null : Truncate(a.Reference, 100));
+            parameters.Add($"aa{i}", Money.ToCents(a.Amount)); parameters.Add($"ad{i}", Truncate(a.Description, 200));
+        }
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount) VALUES " +
             string.Join(", ", values) + ";" +
-            "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)",
+            "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)" +
+            (adjustments.Count == 0 ? "" : ";INSERT INTO mall_order_adjustment (order_id, kind, source, reference, amount, description) VALUES " + string.Join(", ", adjustments)),
             parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
@@ -259,6 +269,8 @@ public sealed class OrderService(
         if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
         return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     private static void ValidateTransition(string actor, string? reason)
     {

@@ -32,23 +32,42 @@ public sealed class RulePromotionEvaluator(PromotionService promotions, ICustome
         foreach (var applied in outcome.Applied.Where(a => a.DiscountCents > 0))
         {
             var shares = outcome.LineDiscounts.Select(l => Money.FromCents(l.Where(p => p.RuleId == applied.RuleId).Sum(p => p.Cents))).ToList();
-            discounts.Add(new PromotionDiscount(Money.FromCents(applied.DiscountCents), applied.Name) { LineShares = shares });
+            discounts.Add(new PromotionDiscount(Money.FromCents(applied.DiscountCents), applied.Name) { LineShares = shares, Reference = ReferenceOf(applied.RuleId) });
         }
         if (outcome.FreeShipping && context.ShippingSoFar > 0)
-            discounts.Add(new PromotionDiscount(context.ShippingSoFar, $"free shipping: {string.Join(", ", outcome.Applied.Where(a => rules.Any(r => r.Id == a.RuleId && r.Benefit == PromotionBenefit.FreeShipping)).Select(a => a.Name))}"));
+        {
+            var free = outcome.Applied.Where(a => rules.Any(r => r.Id == a.RuleId && r.Benefit == PromotionBenefit.FreeShipping)).ToList();
+            discounts.Add(new PromotionDiscount(context.ShippingSoFar, $"free shipping: {string.Join(", ", free.Select(a => a.Name))}") { Reference = ReferenceOf(free[0].RuleId) });
+        }
         foreach (var gift in outcome.Gifts)
             context.AddNote(string.Create(CultureInfo.InvariantCulture, $"gift: SKU {gift.SkuId} × {gift.Quantity} ({rules.First(r => r.Id == gift.RuleId).Name})"));
         return discounts;
     }
 
-    /// <summary>Member level and first order, read only when a rule asks for them.</summary>
+    /// <summary>The reference an order keeps of a promotion it used.</summary>
+    public static string ReferenceOf(long ruleId) => string.Create(CultureInfo.InvariantCulture, $"promotion:{ruleId}");
+
+    /// <summary>Member level, first order and usage, read only when a rule asks for them.</summary>
     private async Task<PromotionShopper> ShopperAsync(long? customerId, IReadOnlyList<PromotionRule> rules, CancellationToken cancellationToken)
     {
-        if (customerId is not { } id || !rules.Any(r => r.MinMemberLevel is not null || r.FirstOrderOnly)) return PromotionShopper.Guest;
+        var limited = rules.Where(r => r.PerCustomerLimit is not null).Select(r => ReferenceOf(r.Id)).ToList();
+        if (customerId is not { } id || (limited.Count == 0 && !rules.Any(r => r.MinMemberLevel is not null || r.FirstOrderOnly))) return PromotionShopper.Guest;
         var level = (await customers.FindAsync(id, cancellationToken).ConfigureAwait(false))?.MemberLevel ?? 0;
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var cancelled = (short)OrderStatus.Cancelled;
         var orders = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM mall_order WHERE customer_id = @id AND status <> @cancelled", new { id, cancelled = (short)OrderStatus.Cancelled }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return new PromotionShopper(level, orders == 0, new Dictionary<long, int>());
+            "SELECT COUNT(*) FROM mall_order WHERE customer_id = @id AND status <> @cancelled", new { id, cancelled }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var usage = new Dictionary<long, int>();
+        if (limited.Count > 0)
+        {
+            // Orders that used each limited promotion; cancelled orders give their use back.
+            var counts = await connection.QueryAsync<(string Reference, long Orders)>(new CommandDefinition(
+                "SELECT a.reference, COUNT(DISTINCT a.order_id) FROM mall_order_adjustment a JOIN mall_order o ON o.id = a.order_id " +
+                $"WHERE o.customer_id = @id AND o.status <> @cancelled AND {database.Dialect.InList("a.reference", "@limited")} GROUP BY a.reference",
+                new { id, cancelled, limited }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            foreach (var (reference, count) in counts)
+                usage[long.Parse(reference["promotion:".Length..], CultureInfo.InvariantCulture)] = (int)count;
+        }
+        return new PromotionShopper(level, orders == 0, usage);
     }
 }
