@@ -60,7 +60,8 @@ internal static class HostTypeCaches
             {
                 try
                 {
-                    // Concurrent dictionaries are safe to change as they are; the others are locked as their owners do.
+                    // Concurrent dictionaries are safe to change as they are. The others (Hashtables) allow one writer beside
+                    // readers; an owner writing at this very moment could collide, which is why this runs only at unload.
                     var gate = dictionary is ICollection { IsSynchronized: false } && !dictionary.GetType().Name.StartsWith("Concurrent", StringComparison.Ordinal)
                         ? dictionary.SyncRoot
                         : new object();
