@@ -81,4 +81,37 @@ public class PromotionTests
         Assert.Equal(5m, (await OrderAsync(alice)).GetProperty("discount").GetDecimal());
         Assert.Equal(3, await app.CountAsync("mall_order_adjustment"));
     }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Refunding_a_line_returns_its_amount_less_its_share_of_the_discount_and_the_lines_add_up_to_the_total(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, a) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 60m);
+        var (_, b) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
+        using var shopper = await app.ShopperAsync("13300000004");
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满100减20", benefit = "orderReduce", value = 20m, minAmount = 100m });
+        var order = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = a, quantity = 1 }, new { skuId = b, quantity = 1 } } });
+        var orderId = order.GetProperty("id").GetInt64();
+        Assert.Equal(90m, order.GetProperty("total").GetDecimal());
+        await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/dev-pay");
+
+        async Task<HttpResponseMessage> RefundLineAsync(long sku, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/orders/{orderId}/lines/{sku}/refund") { Content = JsonContent.Create(new { reason = "returned" }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await app.Admin.SendAsync(request);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await RefundLineAsync(a, "ret-a")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefundLineAsync(a, "ret-a")).StatusCode);       // replay: once
+        var ledger = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{orderId}/payments")).EnumerateArray());
+        Assert.Equal([49.09m], ledger.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "refunded").Select(e => e.GetProperty("amount").GetDecimal()).ToArray());
+        Assert.Equal("partiallyRefunded", (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await RefundLineAsync(b, "ret-b")).StatusCode);
+        ledger = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{orderId}/payments")).EnumerateArray());
+        Assert.Equal(90m, ledger.GetProperty("events").EnumerateArray().Where(e => e.GetProperty("kind").GetString() == "refunded").Sum(e => e.GetProperty("amount").GetDecimal()));
+        Assert.Equal("refunded", ledger.GetProperty("status").GetString());
+        Assert.Equal("refunded", (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await RefundLineAsync(999999, "ret-x")).StatusCode);
+    }
 }

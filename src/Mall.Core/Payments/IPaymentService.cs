@@ -31,6 +31,14 @@ public interface IPaymentService
     /// <exception cref="Common.MallConflictException">Not captured, more than is left, the provider cannot (partially) refund, or the provider refused (codes <c>payment.*</c>); nothing is recorded.</exception>
     Task<Payment> RefundAsync(string paymentNumber, decimal amount, string refundKey, string reason, string actor, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Refunds one order line: its amount less its share of the order's discounts, from the order's captured
+    /// payment, once per <paramref name="refundKey"/> (see <see cref="RefundAsync"/>).
+    /// </summary>
+    /// <exception cref="Common.MallNotFoundException">No such order or line.</exception>
+    /// <exception cref="Common.MallConflictException">No captured payment, or as <see cref="RefundAsync"/>.</exception>
+    Task<Payment> RefundLineAsync(long orderId, long skuId, string refundKey, string reason, string actor, CancellationToken cancellationToken = default);
+
     /// <summary>Payments of an order with their events, oldest first.</summary>
     Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default);
 }

@@ -61,6 +61,14 @@ internal static class PaymentEndpoints
             })
             .WithTags("Admin: orders")
             .WithSummary("Refunds (part of) a captured payment through its provider, once per Idempotency-Key; the order follows.");
+        group.MapPost("/orders/{id:long}/lines/{skuId:long}/refund", (long id, long skuId, LineRefundBody? body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
+            {
+                var key = request.Headers["Idempotency-Key"].ToString();
+                if (string.IsNullOrWhiteSpace(key)) throw new MallValidationException("Idempotency-Key", "header is required: a refund is made once per key.");
+                return payments.RefundLineAsync(id, skuId, key, body?.Reason ?? "", user.Actor(), ct);
+            })
+            .WithTags("Admin: orders")
+            .WithSummary("Refunds one order line: its amount less its share of the order's discounts.");
     }
 
     /// <summary>The sandbox gateway (development payments only): a cashier that notifies the mall over HTTP.</summary>
@@ -98,6 +106,10 @@ internal static class PaymentEndpoints
 /// <param name="Amount">Amount to refund (at most what is left of the payment).</param>
 /// <param name="Reason">Why (recorded in the ledger and the order history).</param>
 internal sealed record RefundBody(decimal? Amount, string? Reason);
+
+/// <summary>A line refund.</summary>
+/// <param name="Reason">Why (required).</param>
+internal sealed record LineRefundBody(string? Reason);
 
 /// <summary>Pay an order.</summary>
 /// <param name="Provider">Payment method, e.g. <c>sandbox</c>.</param>

@@ -232,6 +232,18 @@ public sealed class PaymentService(
         return await ReadAsync(claim.Payment, number, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<Payment> RefundLineAsync(long orderId, long skuId, string refundKey, string reason, string actor, CancellationToken cancellationToken = default)
+    {
+        var order = await orders.FindAsync(orderId, null, cancellationToken).ConfigureAwait(false) ?? throw new MallNotFoundException($"Order {orderId} does not exist.");
+        var line = order.Lines.FirstOrDefault(l => l.SkuId == skuId) ?? throw new MallNotFoundException($"Order {order.Number} has no line of SKU {skuId}.");
+        var payment = (await ListAsync(orderId, cancellationToken).ConfigureAwait(false))
+            .LastOrDefault(p => p.Status is PaymentStatus.Captured or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded)
+            ?? throw new MallConflictException($"Order {order.Number} has no captured payment to refund from.") { Code = "payment.not_refundable" };
+        // What the shopper paid for the line: its amount less its share of the discounts.
+        return await RefundAsync(payment.Number, line.LineTotal - line.Discount, $"line:{skuId}:{refundKey}", reason, actor, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<Payment> ReadAsync(PaymentRow payment, string number, CancellationToken cancellationToken) =>
         (await ListAsync(payment.OrderId, cancellationToken).ConfigureAwait(false)).Single(p => p.Number == number);
 
