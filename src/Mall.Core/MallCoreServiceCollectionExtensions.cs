@@ -52,7 +52,9 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, ShippingCheckoutStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
-        services.TryAddSingleton<IPaymentService, PaymentService>();
+        services.TryAddSingleton<PaymentService>();
+        services.TryAddSingleton<IPaymentService>(sp => sp.GetRequiredService<PaymentService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Events.IDomainEventHandler<OrderStatusChangedEvent>, CloseUnpaidPaymentsOnCancel>());
         services.TryAddSingleton<Mall.Promotions.Services.PromotionService>();
         services.TryAddSingleton<Mall.Promotions.IPromotionService>(sp => sp.GetRequiredService<Mall.Promotions.Services.PromotionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Promotions.IPromotionEvaluator, Mall.Promotions.Services.RulePromotionEvaluator>());

@@ -68,7 +68,9 @@ public class PaymentTests
         var late = await PayAtGatewayAsync(app, lateStart, "captured");
         Assert.Equal(200, late.GetProperty("mallStatus").GetInt32());
         Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
-        Assert.Equal("late: order cancelled", (await LedgerAsync(app, lateOrder)).GetProperty("events")[1].GetProperty("note").GetString());
+        var lateEvents = (await LedgerAsync(app, lateOrder)).GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["created", "voided", "captured"], lateEvents.Select(e => e.GetProperty("kind").GetString()));   // closed at cancel, then the late capture
+        Assert.Equal("late: order cancelled", lateEvents[2].GetProperty("note").GetString());
         Assert.Equal(4, await ShopperFlowTests.AvailableAsync(app, skuId));
 
         // A failed payment leaves the order waiting for another attempt.
@@ -161,6 +163,40 @@ public class PaymentTests
         Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 12.34m, "balance-refund")).StatusCode);
         Assert.Equal(20m, await BalanceAsync());
         Assert.Equal("refunded", await StatusAsync(shopper, orderId));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_payment_timeout_closes_the_unpaid_payment_in_the_ledger_and_a_later_capture_is_recorded_as_late(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret), new("Mall:Ordering:PaymentTimeout", "00:00:01")], kestrel: true);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 3m);
+        using var shopper = await app.ShopperAsync("13500000006");
+        var orderId = await PlaceAsync(shopper, skuId, "timeout-1");
+        var start = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" });
+
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (await StatusAsync(shopper, orderId) != "cancelled")
+        {
+            Assert.True(DateTime.UtcNow < until, "The payment timeout did not cancel the order.");
+            await Task.Delay(200);
+        }
+        JsonElement ledger;
+        do
+        {
+            Assert.True(DateTime.UtcNow < until, "The unpaid payment was not closed.");
+            await Task.Delay(100);
+            ledger = await LedgerAsync(app, orderId);
+        }
+        while (ledger.GetProperty("status").GetString() != "closed");
+        Assert.Equal("voided", ledger.GetProperty("events")[1].GetProperty("kind").GetString());
+
+        // The money arrives anyway: recorded as late, the order stays cancelled and its stock released once.
+        Assert.Equal(200, (await PayAtGatewayAsync(app, start, "captured")).GetProperty("mallStatus").GetInt32());
+        ledger = await LedgerAsync(app, orderId);
+        Assert.Equal("captured", ledger.GetProperty("status").GetString());
+        Assert.StartsWith("late", ledger.GetProperty("events")[2].GetProperty("note").GetString());
+        Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
+        Assert.Equal(5, await ShopperFlowTests.AvailableAsync(app, skuId));
     }
 
     private static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string? key)

@@ -61,6 +61,8 @@ public enum PaymentStatus
     Refunded = 3,
     /// <summary>Refunded in part.</summary>
     PartiallyRefunded = 4,
+    /// <summary>Closed unpaid because its order was cancelled (payment timeout, shopper); a capture arriving later is recorded as late.</summary>
+    Closed = 5,
 }
 
 /// <summary>What a ledger event records.</summary>

@@ -232,6 +232,27 @@ public sealed class PaymentService(
         return await ReadAsync(claim.Payment, number, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Closes the unpaid payments of a cancelled order in the ledger (a <see cref="PaymentEventKind.Voided"/> event
+    /// each, once), so that timeouts go through the ledger too. Returns how many were closed.
+    /// </summary>
+    internal Task<int> CloseUnpaidAsync(long orderId, string reason, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async tx =>
+        {
+            var open = (await tx.Connection!.QueryAsync<(long Id, string Number, long Amount)>(new CommandDefinition(
+                $"SELECT id, number, amount FROM mall_payment WHERE order_id = @orderId AND status = @created{database.Dialect.ForUpdate}",
+                new { orderId, created = (short)PaymentStatus.Created }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            var now = clock.GetUtcNow().UtcDateTime;
+            foreach (var (id, number, amount) in open)
+            {
+                if (!await AppendAsync(tx, id, PaymentEventKind.Voided, amount, null, $"closed:{number}", reason, now, cancellationToken).ConfigureAwait(false)) continue;
+                await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mall_payment SET status = @closed, updated_at = @now WHERE id = @id AND status = @created",
+                    new { closed = (short)PaymentStatus.Closed, created = (short)PaymentStatus.Created, now, id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+            return open.Count;
+        }, cancellationToken);
+
     /// <inheritdoc />
     public async Task<Payment> RefundLineAsync(long orderId, long skuId, string refundKey, string reason, string actor, CancellationToken cancellationToken = default)
     {
