@@ -54,8 +54,7 @@ internal static class PaymentEndpoints
             .WithSummary("The order's payments and their ledger events.");
         group.MapPost("/payments/{number}/refunds", (string number, RefundBody body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
             {
-                var key = request.Headers["Idempotency-Key"].ToString();
-                if (string.IsNullOrWhiteSpace(key)) throw new MallValidationException("Idempotency-Key", "header is required: a refund is made once per key.");
+                var key = RefundKey(request);
                 if (body.Amount is not { } amount) throw new MallValidationException("amount", "is required.");
                 return payments.RefundAsync(number, amount, key, body.Reason ?? "", user.Actor(), ct);
             })
@@ -63,13 +62,18 @@ internal static class PaymentEndpoints
             .WithSummary("Refunds (part of) a captured payment through its provider, once per Idempotency-Key; the order follows.");
         group.MapPost("/orders/{id:long}/lines/{skuId:long}/refund", (long id, long skuId, LineRefundBody? body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
             {
-                var key = request.Headers["Idempotency-Key"].ToString();
-                if (string.IsNullOrWhiteSpace(key)) throw new MallValidationException("Idempotency-Key", "header is required: a refund is made once per key.");
+                var key = RefundKey(request);
                 return payments.RefundLineAsync(id, skuId, key, body?.Reason ?? "", user.Actor(), ct);
             })
             .WithTags("Admin: orders")
             .WithSummary("Refunds one order line: its amount less its share of the order's discounts.");
     }
+
+    /// <summary>The <c>Idempotency-Key</c> a refund is made once per.</summary>
+    private static string RefundKey(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key)
+            ? key
+            : throw new MallValidationException("Idempotency-Key", "header is required: a refund is made once per key.");
 
     /// <summary>The sandbox gateway (development payments only): a cashier that notifies the mall over HTTP.</summary>
     public static void MapSandboxGateway(this IEndpointRouteBuilder endpoints)

@@ -99,11 +99,8 @@ public sealed class PaymentService(
     private async Task<Outcome> ApplyAsync(DbTransaction tx, string provider, PaymentNotification notification, CancellationToken cancellationToken)
     {
         var connection = tx.Connection!;
-        var found = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
-            $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
-            new { number = notification.PaymentNumber }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        if (found.Count == 0) return Outcome.Refused($"no payment {notification.PaymentNumber}");
-        var payment = found[0];
+        if (await LockAsync(tx, notification.PaymentNumber, cancellationToken).ConfigureAwait(false) is not { } payment)
+            return Outcome.Refused($"no payment {notification.PaymentNumber}");
         if (!string.Equals(payment.Provider, provider, StringComparison.Ordinal)) return Outcome.Refused($"payment {payment.Number} belongs to {payment.Provider}");
         if (Money.ToCents(notification.Amount) != payment.Amount || !string.Equals(notification.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
             return Outcome.Refused($"amount {notification.Amount} {notification.Currency} does not match {Money.FromCents(payment.Amount)} {payment.Currency}");
@@ -270,7 +267,7 @@ public sealed class PaymentService(
 
     private async Task<PaymentRow?> LockAsync(DbTransaction tx, string number, CancellationToken cancellationToken) =>
         (await tx.Connection!.QueryAsync<PaymentRow>(new CommandDefinition(
-            $"SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt, customer_id AS CustomerId FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
+            $"SELECT {PaymentColumns} FROM mall_payment WHERE number = @number{database.Dialect.ForUpdate}",
             new { number }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault();
 
     private static Task<long> CountKeyAsync(DbTransaction tx, string key, CancellationToken cancellationToken) =>
@@ -288,7 +285,7 @@ public sealed class PaymentService(
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var payments = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
-            "SELECT id AS Id, number AS Number, order_id AS OrderId, provider AS Provider, amount AS Amount, currency AS Currency, status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt FROM mall_payment WHERE order_id = @orderId ORDER BY id",
+            $"SELECT {PaymentColumns} FROM mall_payment WHERE order_id = @orderId ORDER BY id",
             new { orderId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (payments.Count == 0) return [];
         var events = (await connection.QueryAsync<EventRow>(new CommandDefinition(
@@ -314,6 +311,10 @@ public sealed class PaymentService(
     {
         public static Outcome Refused(string reason) => new(null, reason, null);
     }
+
+    private const string PaymentColumns =
+        "id AS Id, number AS Number, order_id AS OrderId, customer_id AS CustomerId, provider AS Provider, amount AS Amount, currency AS Currency, " +
+        "status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt";
 
     private sealed class PaymentRow
     {
