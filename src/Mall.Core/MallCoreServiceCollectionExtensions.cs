@@ -58,6 +58,10 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<Mall.Promotions.Services.PromotionService>();
         services.TryAddSingleton<Mall.Promotions.IPromotionService>(sp => sp.GetRequiredService<Mall.Promotions.Services.PromotionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Promotions.IPromotionEvaluator, Mall.Promotions.Services.RulePromotionEvaluator>());
+        // Coupons apply after promotions, on what the promotions left (evaluators run in registration order).
+        services.TryAddSingleton<Mall.Coupons.Services.CouponService>();
+        services.TryAddSingleton<Mall.Coupons.ICouponService>(sp => sp.GetRequiredService<Mall.Coupons.Services.CouponService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Promotions.IPromotionEvaluator, Mall.Coupons.Services.CouponPromotionEvaluator>());
         services.TryAddSingleton<Mall.Shipping.Services.FreightTemplateService>();
         services.TryAddSingleton<Mall.Shipping.IFreightTemplateService>(sp => sp.GetRequiredService<Mall.Shipping.Services.FreightTemplateService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Shipping.IShippingRateProvider, Mall.Shipping.Services.FreightTemplateShippingProvider>());

@@ -15,6 +15,7 @@ using Mall.Web.Plugins;
 using Mall.Web.Payments;
 using Mall.Web.Shipping;
 using Mall.Web.Promotions;
+using Mall.Web.Coupons;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -43,6 +44,7 @@ public static class MallEndpointRouteBuilderExtensions
         var developmentPayments = options.EnableDevelopmentPayments ?? environment.IsDevelopment();
         storefront.MapShopperOrders(developmentPayments);
         storefront.MapShopperPayments();
+        storefront.MapShopperCoupons();
         if (developmentPayments) endpoints.MapSandboxGateway();
         endpoints.MapAdminAuth();
 
@@ -57,6 +59,7 @@ public static class MallEndpointRouteBuilderExtensions
         catalogArea.MapInventoryAdmin();
         catalogArea.MapShippingAdmin();
         catalogArea.MapPromotionAdmin();
+        catalogArea.MapCouponAdmin();
         var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
         ordersArea.MapOrderAdmin();
         ordersArea.MapPaymentAdmin();

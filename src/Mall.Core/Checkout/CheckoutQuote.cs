@@ -89,6 +89,9 @@ public sealed class CheckoutContext
     /// <summary>Destination region code, when an address is chosen.</summary>
     public string? RegionCode { get; }
 
+    /// <summary>The coupon the shopper chose to use, if any (the built-in coupon evaluator applies it).</summary>
+    public long? CouponId { get; init; }
+
     /// <summary>The lines; a step may replace them (e.g. to allocate a discount to lines).</summary>
     public IReadOnlyList<QuoteLine> Lines { get; set; }
 

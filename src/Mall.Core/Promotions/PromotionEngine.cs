@@ -161,12 +161,15 @@ public static class PromotionEngine
         return discounts;
     }
 
-    private static bool InScope(PromotionRule rule, in PromotionLine line) => rule.Scope switch
+    private static bool InScope(PromotionRule rule, in PromotionLine line) => InScope(rule.Scope, rule.ScopeIds, line.ProductId, line.CategoryId, line.BrandId);
+
+    /// <summary>Whether a line of this product, category and brand is in a scope (promotions and coupons share it).</summary>
+    internal static bool InScope(PromotionScope scope, IReadOnlyList<long> ids, long productId, long categoryId, long? brandId) => scope switch
     {
         PromotionScope.AllGoods => true,
-        PromotionScope.Products => Contains(rule.ScopeIds, line.ProductId),
-        PromotionScope.Categories => Contains(rule.ScopeIds, line.CategoryId),
-        PromotionScope.Brands => line.BrandId is { } brand && Contains(rule.ScopeIds, brand),
+        PromotionScope.Products => Contains(ids, productId),
+        PromotionScope.Categories => Contains(ids, categoryId),
+        PromotionScope.Brands => brandId is { } brand && Contains(ids, brand),
         _ => false,
     };
 

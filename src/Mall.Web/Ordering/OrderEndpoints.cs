@@ -26,7 +26,7 @@ internal static class OrderEndpoints
         {
             var result = await service.PlaceAsync(new PlaceOrderRequest
             {
-                CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey,
+                CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey, CouponId = body.CouponId,
             }, ct);
             // A replay answers 200 with the first order; the first request 201.
             return result.Replayed
@@ -98,7 +98,8 @@ internal static class OrderEndpoints
 /// <param name="FromCart">Order the selected cart lines (they leave the cart with the order).</param>
 /// <param name="AddressId">One of the shopper's addresses.</param>
 /// <param name="Note">Note to the merchant.</param>
-internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note);
+/// <param name="CouponId">One of the shopper's coupons; it is bound to the order and given back if the order is cancelled.</param>
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null);
 
 /// <summary>Body of a cancellation.</summary>
 /// <param name="Reason">Why.</param>

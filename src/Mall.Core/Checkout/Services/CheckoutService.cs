@@ -12,18 +12,19 @@ namespace Mall.Checkout.Services;
 public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
 {
     /// <inheritdoc />
-    public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default)
+    public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await PriceAsync(connection, null, customerId, lines, regionCode, cancellationToken).ConfigureAwait(false);
+        return await PriceAsync(connection, null, customerId, lines, regionCode, couponId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken = default) =>
-        PriceAsync(transaction.Connection!, transaction, customerId, lines, regionCode, cancellationToken);
+    public Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default) =>
+        PriceAsync(transaction.Connection!, transaction, customerId, lines, regionCode, couponId, cancellationToken);
 
-    private async Task<CheckoutQuote> PriceAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CancellationToken cancellationToken)
+    private async Task<CheckoutQuote> PriceAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId, CancellationToken cancellationToken)
     {
+        if (couponId is <= 0) throw new MallValidationException("couponId", "must be a positive id or null.");
         var merged = CheckoutLines.Validate(lines);
         var skuIds = merged.Select(l => l.SkuId).ToList();
         var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
@@ -39,7 +40,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         }
         errors.ThrowIfAny();
 
-        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode);
+        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = couponId };
         // Steps come from the host and from enabled plugins, so they are looked up per quote.
         using var steps = extensions.Acquire<ICheckoutStep>();
         foreach (var step in steps.Items.Select(e => e.Instance).OrderBy(s => s.Order))

@@ -149,6 +149,8 @@ public sealed record PlaceOrderRequest
     public string? IdempotencyKey { get; init; }
     /// <summary>Shopper's note (≤ 500 characters).</summary>
     public string? Note { get; init; }
+    /// <summary>One of the shopper's coupons to use; it is bound to the order and given back if the order is cancelled.</summary>
+    public long? CouponId { get; init; }
 }
 
 /// <summary>Result of placing an order.</summary>

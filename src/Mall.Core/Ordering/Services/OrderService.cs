@@ -6,6 +6,8 @@ using Mall.Carts;
 using Mall.Checkout;
 using Mall.Checkout.Services;
 using Mall.Common;
+using Mall.Coupons;
+using Mall.Coupons.Services;
 using Mall.Data;
 using Mall.Events;
 using Mall.Inventory;
@@ -16,7 +18,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 public sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<OrderingOptions> options, TimeProvider clock) : IOrderService
+    IOptions<OrderingOptions> options, ICouponService coupons, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -69,7 +71,9 @@ public sealed class OrderService(
 
         // Prices, names and availability are read now, inside the transaction, by the checkout pipeline (shipping,
         // promotions): never taken from the client.
-        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, cancellationToken).ConfigureAwait(false);
+        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, request.CouponId, cancellationToken).ConfigureAwait(false);
+        if (request.CouponId is { } chosen && !quote.Adjustments.Any(a => a.Reference == CouponPromotionEvaluator.ReferenceOf(chosen)))
+            throw new MallValidationException("couponId", $"Coupon {chosen} takes nothing off this order.");
         // Microseconds: what every database keeps, so the order returned now equals the order read later.
         var now = Microseconds(clock.GetUtcNow().UtcDateTime);
         var number = NewOrderNumber(now);
@@ -113,6 +117,9 @@ public sealed class OrderService(
             "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)" +
             (adjustments.Count == 0 ? "" : ";INSERT INTO mall_order_adjustment (order_id, kind, source, reference, amount, description) VALUES " + string.Join(", ", adjustments)),
             parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // The coupon is won by this order or by none: a conditional update, rolled back with the order.
+        if (request.CouponId is { } couponId)
+            await coupons.RedeemAsync(tx, couponId, request.CustomerId, orderId, cancellationToken).ConfigureAwait(false);
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
@@ -188,7 +195,12 @@ public sealed class OrderService(
 
     /// <inheritdoc />
     public Task<Order> CancelAsync(long orderId, string actor, string? reason, CancellationToken cancellationToken = default) =>
-        TransitionAsync(orderId, OrderTrigger.Cancel, actor, reason, null, (tx, number) => inventory.ReleaseAsync(tx, number, cancellationToken), cancellationToken);
+        TransitionAsync(orderId, OrderTrigger.Cancel, actor, reason, null, async (tx, number) =>
+        {
+            // Stock and the coupon go back with the transition, so exactly once.
+            await inventory.ReleaseAsync(tx, number, cancellationToken).ConfigureAwait(false);
+            await coupons.ReleaseAsync(tx, orderId, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
     public Task<Order> ApplyAsync(long orderId, OrderTrigger trigger, string actor, string? reason, CancellationToken cancellationToken = default) => trigger switch
@@ -313,6 +325,7 @@ public sealed class OrderService(
         errors.MaxLength("idempotencyKey", request.IdempotencyKey, 100);
         errors.MaxLength("note", request.Note, 500);
         if (request.AddressId is <= 0) errors.Add("addressId", "must be a positive id or null.");
+        if (request.CouponId is <= 0) errors.Add("couponId", "must be a positive id or null.");
         if (request.FromCart && request.Lines is { Count: > 0 }) errors.Add("lines", "must be empty when ordering from the cart.");
         errors.ThrowIfAny();
         if (!request.FromCart) CheckoutLines.Validate(request.Lines);
