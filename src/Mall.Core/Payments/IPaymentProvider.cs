@@ -52,7 +52,15 @@ public enum PaymentCapabilities
 /// <param name="Currency">ISO 4217 code, e.g. <c>CNY</c>.</param>
 /// <param name="Description">Shown by the provider.</param>
 /// <param name="NotifyUrl">Where the provider posts its notifications.</param>
-public sealed record PaymentRequest(string PaymentNumber, string OrderNumber, long CustomerId, decimal Amount, string Currency, string Description, string NotifyUrl);
+public sealed record PaymentRequest(string PaymentNumber, string OrderNumber, long CustomerId, decimal Amount, string Currency, string Description, string NotifyUrl)
+{
+    /// <summary>
+    /// What the shopper's client says about itself, passed through untouched (e.g. <c>channel</c> = <c>jsapi</c> and
+    /// <c>openid</c> for WeChat Pay in a mini-program, <c>channel</c> = <c>wap</c> for Alipay in a phone browser).
+    /// Each provider documents the names it reads; never trust them for amounts.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ClientParameters { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>What the client does next.</summary>
 public enum PaymentActionKind

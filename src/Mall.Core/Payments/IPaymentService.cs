@@ -13,6 +13,9 @@ public interface IPaymentService
     /// <exception cref="Common.MallConflictException">The order is not pending payment (code <c>payment.order_not_payable</c>).</exception>
     Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="StartAsync(long, long, string, string, CancellationToken)"/>, with the client's parameters for the provider (<see cref="PaymentRequest.ClientParameters"/>).</summary>
+    Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, IReadOnlyDictionary<string, string>? clientParameters, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Handles a provider's notification: verifies it, records it once (by the provider's event id) and moves the
     /// order. A repeat, a late one (order no longer pending), or one for a shipped order changes no order; a bad

@@ -24,7 +24,7 @@ internal static class PaymentEndpoints
             {
                 if (string.IsNullOrWhiteSpace(body.Provider)) throw new MallValidationException("provider", "is required (e.g. sandbox).");
                 var notify = $"{request.Scheme}://{request.Host}{MallRoutes.StorefrontV1}/payments/notify/{Uri.EscapeDataString(body.Provider.Trim())}";
-                return payments.StartAsync(id, user.CustomerId(), body.Provider.Trim(), notify, ct);
+                return payments.StartAsync(id, user.CustomerId(), body.Provider.Trim(), notify, body.Parameters, ct);
             })
             .RequireAuthorization(MallClaims.ShopperPolicy)
             .WithTags("Storefront: orders")
@@ -117,7 +117,8 @@ internal sealed record LineRefundBody(string? Reason);
 
 /// <summary>Pay an order.</summary>
 /// <param name="Provider">Payment method, e.g. <c>sandbox</c>.</param>
-internal sealed record StartPaymentRequest(string? Provider);
+/// <param name="Parameters">What the provider needs to know of the client, e.g. <c>{"channel":"jsapi","openid":"…"}</c> for WeChat Pay.</param>
+internal sealed record StartPaymentRequest(string? Provider, IReadOnlyDictionary<string, string>? Parameters = null);
 
 /// <summary>What the sandbox gateway delivered.</summary>
 /// <param name="MallStatus">HTTP status the mall answered.</param>

@@ -17,8 +17,14 @@ public sealed class PaymentService(
     IOptions<MallOptions> options, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
 {
     /// <inheritdoc />
-    public async Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default)
+    public Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default) =>
+        StartAsync(orderId, customerId, provider, notifyUrl, null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, IReadOnlyDictionary<string, string>? clientParameters, CancellationToken cancellationToken = default)
     {
+        if (clientParameters is { Count: > 20 } || clientParameters?.Any(p => p.Key.Length > 50 || p.Value is null || p.Value.Length > 500) == true)
+            throw new MallValidationException("parameters", "at most 20 parameters, names up to 50 and values up to 500 characters.");
         var order = await orders.FindAsync(orderId, customerId, cancellationToken).ConfigureAwait(false)
             ?? throw new MallNotFoundException($"Order {orderId} does not exist.");
         if (order.Status != OrderStatus.PendingPayment)
@@ -44,7 +50,10 @@ public sealed class PaymentService(
         PaymentAction action;
         try
         {
-            action = await gateway.CreateAsync(new PaymentRequest(number, order.Number, customerId, order.Total, currency, $"Order {order.Number}", notifyUrl), cancellationToken).ConfigureAwait(false);
+            action = await gateway.CreateAsync(new PaymentRequest(number, order.Number, customerId, order.Total, currency, $"Order {order.Number}", notifyUrl)
+            {
+                ClientParameters = clientParameters ?? new Dictionary<string, string>(),
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not MallException)
         {
