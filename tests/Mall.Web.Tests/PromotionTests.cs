@@ -114,4 +114,37 @@ public class PromotionTests
         Assert.Equal("refunded", (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await RefundLineAsync(999999, "ret-x")).StatusCode);
     }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_gift_is_added_to_the_order_as_a_free_line_with_its_stock_reserved_while_it_lasts(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 60m);
+        var (_, gift) = await ShopperFlowTests.PublishedProductAsync(app, stock: 1, price: 15m);
+        using var shopper = await app.ShopperAsync("13300000005");
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满100送杯子", benefit = "gift", value = 0m, minAmount = 100m, giftSkuId = gift, giftQuantity = 1 });
+
+        var quote = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = sku, quantity = 2 } } });
+        var giftLine = Assert.Single(quote.GetProperty("gifts").EnumerateArray());
+        Assert.Equal(gift, giftLine.GetProperty("skuId").GetInt64());
+        Assert.Equal(0m, giftLine.GetProperty("unitPrice").GetDecimal());
+        Assert.Equal(120m, quote.GetProperty("total").GetDecimal());      // the gift costs nothing
+
+        var order = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = sku, quantity = 2 } } });
+        var lines = order.GetProperty("lines").EnumerateArray().ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.True(lines.Single(l => l.GetProperty("skuId").GetInt64() == gift).GetProperty("isGift").GetBoolean());
+        Assert.Equal(120m, order.GetProperty("total").GetDecimal());
+        Assert.Equal(0, await ShopperFlowTests.AvailableAsync(app, gift));    // reserved with the order
+
+        // Given out: the next order gets no gift, and the quote says why.
+        var second = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = sku, quantity = 2 } } });
+        Assert.Empty(second.GetProperty("gifts").EnumerateArray());
+        Assert.Contains(second.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("out of stock", StringComparison.Ordinal));
+
+        // Cancelled, the gift's stock comes back with the rest.
+        await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{order.GetProperty("id").GetInt64()}/cancel", new { reason = "x" });
+        Assert.Equal(1, await ShopperFlowTests.AvailableAsync(app, gift));
+        Assert.Equal(20, await ShopperFlowTests.AvailableAsync(app, sku));
+    }
 }

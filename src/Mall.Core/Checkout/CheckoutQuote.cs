@@ -31,7 +31,15 @@ public sealed record QuoteLine
     public decimal LineTotal => UnitPrice * Quantity;
     /// <summary>Discount allocated to this line by promotions.</summary>
     public decimal Discount { get; init; }
+    /// <summary>A free gift a promotion adds (price zero), not something the shopper chose.</summary>
+    public bool IsGift { get; init; }
 }
+
+/// <summary>A gift a promotion grants, before the checkout has looked the SKU up.</summary>
+/// <param name="SkuId">The gift SKU.</param>
+/// <param name="Quantity">Units.</param>
+/// <param name="Description">Why, e.g. the promotion's name.</param>
+public sealed record GiftGrant(long SkuId, int Quantity, string Description);
 
 /// <summary>What a quote adjustment is.</summary>
 public enum QuoteAdjustmentKind
@@ -62,6 +70,9 @@ public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, de
 /// <param name="Adjustments">Where shipping and discounts come from.</param>
 public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subtotal, decimal ShippingFee, decimal Discount, decimal Total, IReadOnlyList<QuoteAdjustment> Adjustments)
 {
+    /// <summary>Free gift lines (price zero) the order will carry, in stock now.</summary>
+    public IReadOnlyList<QuoteLine> Gifts { get; init; } = [];
+
     /// <summary>Explanations of what did not apply and why (e.g. "满100减20: needs 100.00 of its goods; the cart has 80.00").</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -74,6 +85,7 @@ public sealed class CheckoutContext
 {
     private readonly List<QuoteAdjustment> _adjustments = [];
     private readonly List<string> _notes = [];
+    private readonly List<GiftGrant> _gifts = [];
 
     /// <summary>Creates the context.</summary>
     public CheckoutContext(long? customerId, IReadOnlyList<QuoteLine> lines, string? regionCode)
@@ -116,8 +128,22 @@ public sealed class CheckoutContext
         return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList()) { Notes = _notes.ToList() };
     }
 
+    /// <summary>The quote with its gift lines.</summary>
+    public CheckoutQuote ToQuote(IReadOnlyList<QuoteLine> gifts) => ToQuote() with { Gifts = gifts };
+
     /// <summary>Adds an explanation of something that did not apply.</summary>
     public void AddNote(string note) => _notes.Add(note);
+
+    /// <summary>Gifts granted so far.</summary>
+    public IReadOnlyList<GiftGrant> Gifts => _gifts;
+
+    /// <summary>Grants a free gift; the checkout adds it as a price-zero line when the SKU is on sale and in stock, else explains why not.</summary>
+    public void AddGift(long skuId, int quantity, string description)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(skuId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+        _gifts.Add(new GiftGrant(skuId, quantity, description));
+    }
 
     /// <summary>Shipping charged so far (what a free-shipping promotion takes back).</summary>
     public decimal ShippingSoFar => _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);

@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons(), new V12GiftLines()];
 
     private sealed class V1Catalog : Migration
     {
@@ -455,5 +455,14 @@ public sealed class CoreMigrations : IMigrationSource
             b.CreateIndex("ix_mall_coupon_customer", "mall_coupon", ["customer_id", "status"]);
             b.CreateIndex("ix_mall_coupon_order", "mall_coupon", ["order_id"]);
         }
+    }
+
+    private sealed class V12GiftLines : Migration
+    {
+        public override long Version => 12;
+        public override string Name => "Order lines can be free gifts of a promotion";
+
+        public override void Up(MigrationBuilder b) =>
+            b.AddColumn("mall_order_line", "is_gift", ColumnType.Bool, nullable: false, defaultSql: "FALSE");
     }
 }

@@ -28,9 +28,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         var merged = CheckoutLines.Validate(lines);
         var skuIds = merged.Select(l => l.SkuId).ToList();
         var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
-            "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, s.weight_grams AS WeightGrams, " +
-            "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId " +
-            $"FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {database.Dialect.InList("s.id", "@skuIds")}",
+            $"{SkuSelect} FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {database.Dialect.InList("s.id", "@skuIds")}",
             new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
         var errors = new ValidationErrors();
         for (var i = 0; i < merged.Count; i++)
@@ -45,11 +43,39 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         using var steps = extensions.Acquire<ICheckoutStep>();
         foreach (var step in steps.Items.Select(e => e.Instance).OrderBy(s => s.Order))
             await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
-        return context.ToQuote();
+        return context.Gifts.Count == 0 ? context.ToQuote() : context.ToQuote(await GiftLinesAsync(connection, tx, context, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>Granted gifts as price-zero lines, when the SKU is on sale and has the stock now (赠完即止); else a note says why not.</summary>
+    private async Task<IReadOnlyList<QuoteLine>> GiftLinesAsync(DbConnection connection, DbTransaction? tx, CheckoutContext context, CancellationToken cancellationToken)
+    {
+        var wanted = context.Gifts.GroupBy(g => g.SkuId).Select(g => (SkuId: g.Key, Quantity: g.Sum(x => x.Quantity), Description: string.Join(", ", g.Select(x => x.Description).Distinct()))).ToList();
+        var giftIds = wanted.Select(g => g.SkuId).ToList();
+        var rows = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
+            $"{SkuSelect}, i.available AS Available FROM mall_sku s JOIN mall_product p ON p.id = s.product_id LEFT JOIN mall_inventory i ON i.sku_id = s.id WHERE {database.Dialect.InList("s.id", "@giftIds")}",
+            new { giftIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
+        var lines = new List<QuoteLine>();
+        foreach (var (skuId, quantity, description) in wanted)
+        {
+            // The gift shares stock with the same SKU bought in this order.
+            var bought = context.Lines.Where(l => l.SkuId == skuId).Sum(l => l.Quantity);
+            if (!rows.TryGetValue(skuId, out var sku) || sku.SkuDeleted || sku.ProductDeleted || sku.ProductStatus != (short)ProductStatus.Published)
+                context.AddNote($"{description}: the gift (SKU {skuId}) is not on sale.");
+            else if (sku.Available < quantity + bought)
+                context.AddNote($"{description}: the gift {sku.ProductName} is out of stock.");
+            else
+                lines.Add(sku.ToLine(quantity) with { UnitPrice = 0, IsGift = true });
+        }
+        return lines;
+    }
+
+    private const string SkuSelect =
+        "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, s.weight_grams AS WeightGrams, " +
+        "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId";
 
     private sealed class SkuRow
     {
+        public long? Available { get; set; }
         public long SkuId { get; set; }
         public long ProductId { get; set; }
         public string Code { get; set; } = "";

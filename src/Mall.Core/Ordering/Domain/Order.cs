@@ -111,6 +111,8 @@ public sealed record OrderLine
     /// the order's discount less any free-shipping take-back). A refund of the line returns <see cref="LineTotal"/> − <see cref="Discount"/>.
     /// </summary>
     public decimal Discount { get; init; }
+    /// <summary>A free gift a promotion added (price zero; not refundable on its own).</summary>
+    public bool IsGift { get; init; }
 }
 
 /// <summary>The delivery address of an order, copied from the shopper's address book when it was placed.</summary>

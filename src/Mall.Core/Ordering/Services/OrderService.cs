@@ -94,10 +94,12 @@ public sealed class OrderService(
         var actor = $"customer:{request.CustomerId}";
         var parameters = new DynamicParameters(new { orderId, to = (short)OrderStatus.PendingPayment, via = (short)OrderTrigger.Place, actor, now });
         var values = new List<string>();
-        for (var i = 0; i < quote.Lines.Count; i++)
+        var orderLines = quote.Lines.Concat(quote.Gifts).ToList();
+        for (var i = 0; i < orderLines.Count; i++)
         {
-            var l = quote.Lines[i];
-            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i}, @d{i})");
+            var l = orderLines[i];
+            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i}, @d{i}, @g{i})");
+            parameters.Add($"g{i}", l.IsGift);
             parameters.Add($"s{i}", l.SkuId); parameters.Add($"p{i}", l.ProductId); parameters.Add($"n{i}", l.ProductName); parameters.Add($"c{i}", l.SkuCode);
             parameters.Add($"v{i}", JsonColumns.Write(l.SpecValues)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
             parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal)); parameters.Add($"d{i}", Money.ToCents(l.Discount));
@@ -112,7 +114,7 @@ public sealed class OrderService(
             parameters.Add($"aa{i}", Money.ToCents(a.Amount)); parameters.Add($"ad{i}", Truncate(a.Description, 200));
         }
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount) VALUES " +
+            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount, is_gift) VALUES " +
             string.Join(", ", values) + ";" +
             "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)" +
             (adjustments.Count == 0 ? "" : ";INSERT INTO mall_order_adjustment (order_id, kind, source, reference, amount, description) VALUES " + string.Join(", ", adjustments)),
@@ -124,16 +126,16 @@ public sealed class OrderService(
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
         // Stock last: all lines or none, under the order number.
-        var reservation = await inventory.ReserveAsync(tx, number, quote.Lines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
+        var reservation = await inventory.ReserveAsync(tx, number, orderLines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
         var order = new Order
         {
             Id = orderId, Number = number, CustomerId = request.CustomerId, Status = OrderStatus.PendingPayment,
             Subtotal = Stored(quote.Subtotal), ShippingFee = Stored(quote.ShippingFee), Discount = Stored(quote.Discount), Total = Stored(quote.Total), Note = request.Note?.Trim(),
             ShippingAddress = address is null ? null : new OrderAddress(address.Receiver, address.Phone, address.RegionCode, address.Detail),
             PaymentDeadline = now + options.Value.PaymentTimeout, CreatedAt = now, UpdatedAt = now,
-            Lines = quote.Lines.Select(l => new OrderLine
+            Lines = orderLines.Select(l => new OrderLine
             {
-                SkuId = l.SkuId, ProductId = l.ProductId, ProductName = l.ProductName, SkuCode = l.SkuCode, SpecValues = l.SpecValues,
+                SkuId = l.SkuId, ProductId = l.ProductId, ProductName = l.ProductName, SkuCode = l.SkuCode, SpecValues = l.SpecValues, IsGift = l.IsGift,
                 ImageUrl = l.ImageUrl, UnitPrice = Stored(l.UnitPrice), Quantity = l.Quantity, LineTotal = Stored(l.LineTotal), Discount = Stored(l.Discount),
             }).ToList(),
             History = [new OrderTransition(null, OrderStatus.PendingPayment, OrderTrigger.Place, actor, null, now)],
@@ -305,7 +307,7 @@ public sealed class OrderService(
         var ids = rows.Select(r => r.Id).ToList();
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition(
             "SELECT order_id AS OrderId, sku_id AS SkuId, product_id AS ProductId, product_name AS ProductName, sku_code AS SkuCode, spec_values AS SpecValues, " +
-            $"image_url AS ImageUrl, unit_price AS UnitPrice, quantity AS Quantity, line_total AS LineTotal, discount AS Discount FROM mall_order_line WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id;" +
+            $"image_url AS ImageUrl, unit_price AS UnitPrice, quantity AS Quantity, line_total AS LineTotal, discount AS Discount, is_gift AS IsGift FROM mall_order_line WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id;" +
             "SELECT order_id AS OrderId, from_status AS FromStatus, to_status AS ToStatus, via AS Via, actor AS Actor, reason AS Reason, created_at AS CreatedAt " +
             $"FROM mall_order_transition WHERE {Dialect.InList("order_id", "@ids")} ORDER BY id",
             new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -410,12 +412,13 @@ public sealed class OrderService(
         public int Quantity { get; set; }
         public long LineTotal { get; set; }
         public long Discount { get; set; }
+        public bool IsGift { get; set; }
 
         public OrderLine ToLine() => new()
         {
             SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
             SpecValues = JsonColumns.List<string>(SpecValues),
-            ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal), Discount = Money.FromCents(Discount),
+            ImageUrl = ImageUrl, UnitPrice = Money.FromCents(UnitPrice), Quantity = Quantity, LineTotal = Money.FromCents(LineTotal), Discount = Money.FromCents(Discount), IsGift = IsGift,
         };
     }
 

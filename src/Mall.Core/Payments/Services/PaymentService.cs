@@ -263,7 +263,7 @@ public sealed class PaymentService(
     public async Task<Payment> RefundLineAsync(long orderId, long skuId, string refundKey, string reason, string actor, CancellationToken cancellationToken = default)
     {
         var order = await orders.FindAsync(orderId, null, cancellationToken).ConfigureAwait(false) ?? throw new MallNotFoundException($"Order {orderId} does not exist.");
-        var line = order.Lines.FirstOrDefault(l => l.SkuId == skuId) ?? throw new MallNotFoundException($"Order {order.Number} has no line of SKU {skuId}.");
+        var line = order.Lines.FirstOrDefault(l => l.SkuId == skuId && !l.IsGift) ?? throw new MallNotFoundException($"Order {order.Number} has no line of SKU {skuId}.");
         var payment = (await ListAsync(orderId, cancellationToken).ConfigureAwait(false))
             .LastOrDefault(p => p.Status is PaymentStatus.Captured or PaymentStatus.PartiallyRefunded or PaymentStatus.Refunded)
             ?? throw new MallConflictException($"Order {order.Number} has no captured payment to refund from.") { Code = "payment.not_refundable" };

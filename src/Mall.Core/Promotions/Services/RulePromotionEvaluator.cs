@@ -40,7 +40,7 @@ public sealed class RulePromotionEvaluator(PromotionService promotions, ICustome
             discounts.Add(new PromotionDiscount(context.ShippingSoFar, $"free shipping: {string.Join(", ", free.Select(a => a.Name))}") { Reference = ReferenceOf(free[0].RuleId) });
         }
         foreach (var gift in outcome.Gifts)
-            context.AddNote(string.Create(CultureInfo.InvariantCulture, $"gift: SKU {gift.SkuId} × {gift.Quantity} ({rules.First(r => r.Id == gift.RuleId).Name})"));
+            context.AddGift(gift.SkuId, gift.Quantity, rules.First(r => r.Id == gift.RuleId).Name);
         return discounts;
     }
 
