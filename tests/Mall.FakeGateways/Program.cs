@@ -64,11 +64,25 @@ app.MapPost("/v3/refund/domestic/refunds", async (HttpRequest request) =>
     });
 });
 
+app.MapGet("/v3/pay/transactions/out-trade-no/{number}", (string number, string mchid, HttpRequest request) =>
+{
+    if (wechat.CheckAuthorization(request, "") is { } error) return wechat.Reply(401, new JsonObject { ["code"] = "SIGN_ERROR", ["message"] = error });
+    if (mchid != wechat.MchId || !wechat.Trades.TryGetValue(number, out var trade)) return wechat.Reply(404, new JsonObject { ["code"] = "ORDER_NOT_EXIST", ["message"] = "订单不存在" });
+    return wechat.Reply(200, new JsonObject
+    {
+        ["appid"] = wechat.AppId, ["mchid"] = wechat.MchId, ["out_trade_no"] = number, ["transaction_id"] = trade.TransactionId,
+        ["trade_state"] = trade.Paid ? "SUCCESS" : "NOTPAY", ["trade_state_desc"] = trade.Paid ? "支付成功" : "订单未支付",
+        ["amount"] = new JsonObject { ["total"] = trade.Total, ["currency"] = trade.Currency },
+    });
+});
+
 // Control: the shopper pays; the gateway notifies the mall and answers what it sent and what the mall said.
-app.MapPost("/fake/wechat/pay/{number}", async (string number, IHttpClientFactory http, long? amount) =>
+app.MapPost("/fake/wechat/pay/{number}", async (string number, IHttpClientFactory http, long? amount, bool? deliver) =>
 {
     if (!wechat.Trades.TryGetValue(number, out var trade)) return Results.NotFound();
     trade.Paid = true;
+    // A notification lost on the way: the trade is paid but the mall is not told.
+    if (deliver == false) return Results.Json(new Delivery(0, "", [], ""));
     var (headers, body) = wechat.Notification(trade, amount ?? trade.Total);
     return Results.Json(await Deliver(http, trade.NotifyUrl, headers, body, "application/json"));
 });

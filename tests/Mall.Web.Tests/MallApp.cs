@@ -113,6 +113,8 @@ public sealed class MallApp : IAsyncDisposable
                 ["Mall:Admin:InitialUserName"] = AdminUser,
                 ["Mall:Admin:InitialPassword"] = AdminPassword,
                 ["Mall:Ordering:TimeoutSweepInterval"] = "00:00:00.200",
+                // Not the sample's port 5000: test classes run in parallel and each real server needs its own free port.
+                ["Urls"] = "http://127.0.0.1:0",
                 // The test server cannot enforce body size limits and says so on every request; Kestrel does (ConcurrencyTests).
                 ["Logging:LogLevel:Microsoft.AspNetCore.Routing.EndpointRoutingMiddleware"] = "Error",
             }.Concat(settings ?? [])));

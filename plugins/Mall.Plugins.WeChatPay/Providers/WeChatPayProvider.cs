@@ -27,7 +27,7 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
     public string Name => ProviderName;
 
     /// <inheritdoc />
-    public PaymentCapabilities Capabilities => PaymentCapabilities.Refund | PaymentCapabilities.PartialRefund;
+    public PaymentCapabilities Capabilities => PaymentCapabilities.Refund | PaymentCapabilities.PartialRefund | PaymentCapabilities.Query;
 
     /// <inheritdoc />
     public async Task<PaymentAction> CreateAsync(PaymentRequest request, CancellationToken cancellationToken)
@@ -151,6 +151,23 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
         {
             return new ProviderRefundResult(false, null, ex.Message);
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<PaymentNotification?> QueryAsync(PaymentQuery query, CancellationToken cancellationToken)
+    {
+        var s = Configured();
+        var answer = await SendAsync(s, HttpMethod.Get, $"/v3/pay/transactions/out-trade-no/{Uri.EscapeDataString(query.PaymentNumber)}?mchid={Uri.EscapeDataString(s.MchId)}", "", cancellationToken).ConfigureAwait(false);
+        PaymentEventKind? kind = (string?)answer["trade_state"] switch
+        {
+            "SUCCESS" => PaymentEventKind.Captured,
+            "CLOSED" or "PAYERROR" or "REVOKED" => PaymentEventKind.Failed,
+            _ => null,   // NOTPAY, USERPAYING: nothing has happened yet
+        };
+        if (kind is null) return null;
+        var amount = answer["amount"]?.AsObject();
+        return new PaymentNotification("", (string)answer["out_trade_no"]!, kind.Value, Money.FromCents((long?)amount?["total"] ?? 0),
+            (string?)amount?["currency"] ?? "CNY", (string?)answer["transaction_id"] ?? "");
     }
 
     /// <inheritdoc />

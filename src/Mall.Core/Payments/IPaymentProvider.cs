@@ -26,7 +26,22 @@ public interface IPaymentProvider
 
     /// <summary>Refunds (part of) a captured payment.</summary>
     Task<ProviderRefundResult> RefundAsync(ProviderRefundRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks the provider for a payment's status (for providers with <see cref="PaymentCapabilities.Query"/>): what it
+    /// says, normalised like a verified notification, or null while nothing has happened yet. The ledger records the
+    /// answer exactly as it would a notification, so a lost notification can be recovered.
+    /// </summary>
+    Task<PaymentNotification?> QueryAsync(PaymentQuery query, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The payment method '{Name}' cannot be queried.");
 }
+
+/// <summary>A payment to ask a provider about.</summary>
+/// <param name="PaymentNumber">The ledger's number (the provider's out-trade number).</param>
+/// <param name="ProviderReference">The provider's transaction id, when known.</param>
+/// <param name="Amount">The payment's amount.</param>
+/// <param name="Currency">Its currency.</param>
+public sealed record PaymentQuery(string PaymentNumber, string? ProviderReference, decimal Amount, string Currency);
 
 /// <summary>What a provider supports.</summary>
 [Flags]

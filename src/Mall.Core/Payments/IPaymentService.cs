@@ -44,6 +44,14 @@ public interface IPaymentService
 
     /// <summary>Payments of an order with their events, oldest first.</summary>
     Task<IReadOnlyList<Payment>> ListAsync(long orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Asks the payment's provider for its status and records what it says through the ledger, exactly as a
+    /// notification (so a lost notification is recovered and a repeat changes nothing). Returns the payment as it is then.
+    /// </summary>
+    /// <exception cref="Common.MallNotFoundException">No such payment, or its provider is not installed.</exception>
+    /// <exception cref="Common.MallConflictException">The provider cannot be queried (<c>payment.not_queryable</c>) or failed (<c>payment.provider_failed</c>).</exception>
+    Task<Payment> SyncAsync(string paymentNumber, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A started payment.</summary>

@@ -52,6 +52,9 @@ internal static class PaymentEndpoints
         group.MapGet("/orders/{id:long}/payments", (long id, IPaymentService payments, CancellationToken ct) => payments.ListAsync(id, ct))
             .WithTags("Admin: orders")
             .WithSummary("The order's payments and their ledger events.");
+        group.MapPost("/payments/{number}/sync", (string number, IPaymentService payments, CancellationToken ct) => payments.SyncAsync(number, ct))
+            .WithTags("Admin: orders")
+            .WithSummary("Asks the provider for the payment's status and records it through the ledger (recovers a lost notification).");
         group.MapPost("/payments/{number}/refunds", (string number, RefundBody body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
             {
                 var key = RefundKey(request);

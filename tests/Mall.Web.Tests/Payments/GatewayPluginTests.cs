@@ -91,12 +91,22 @@ public class GatewayPluginTests
         var qr = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{second}/payments", new { provider = "wechatpay" });
         Assert.Equal("qrCode", qr.GetProperty("action").GetProperty("kind").GetString());
         Assert.StartsWith("weixin://wxpay/bizpayurl?pr=", qr.GetProperty("action").GetProperty("qrCode").GetString());
+        // Its notification is lost: asking WeChat Pay (an order query) records the capture through the ledger, once.
+        var qrNumber = qr.GetProperty("paymentNumber").GetString()!;
+        Assert.Equal("created", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());   // NOTPAY: nothing yet
+        await PayAsync(gateway, $"/fake/wechat/pay/{qrNumber}?deliver=false");
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, second));
+        Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());
+        Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());
+        Assert.Equal("paid", await StatusAsync(shopper, second));
+        Assert.Single(await EventsAsync(app, second), e => e == "captured");
+        var third = await OrderAsync(shopper, sku);
 
         // A merchant key the gateway does not know: the gateway refuses the signature, the shopper gets a clear 409.
         using (var other = RSA.Create(2048))
         using (var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{WeChat}/settings", new { merchantPrivateKey = other.ExportPkcs8PrivateKeyPem() }))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var refused = await shopper.PostAsJsonAsync($"/api/v1/orders/{second}/payments", new { provider = "wechatpay" });
+        var refused = await shopper.PostAsJsonAsync($"/api/v1/orders/{third}/payments", new { provider = "wechatpay" });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("payment.provider_failed", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }

@@ -215,7 +215,9 @@ public sealed class PluginBuilds : IAsyncLifetime
         """;
 }
 
-[CollectionDefinition(Name)]
+// Run alone, after the parallel classes: the memory bound of the install/uninstall cycles measures the whole
+// process, which other tests running at the same time would disturb.
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PluginBuildsCollection : ICollectionFixture<PluginBuilds>
 {
     public const string Name = "Plugin builds";

@@ -271,6 +271,42 @@ public sealed class PaymentService(
         return await RefundAsync(payment.Number, line.LineTotal - line.Discount, $"line:{skuId}:{refundKey}", reason, actor, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async Task<Payment> SyncAsync(string paymentNumber, CancellationToken cancellationToken = default)
+    {
+        PaymentRow row;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            row = (await connection.QueryAsync<PaymentRow>(new CommandDefinition(
+                $"SELECT {PaymentColumns} FROM mall_payment WHERE number = @paymentNumber", new { paymentNumber }, cancellationToken: cancellationToken)).ConfigureAwait(false)).FirstOrDefault()
+                ?? throw new MallNotFoundException($"Payment {paymentNumber} does not exist.");
+        }
+        using var providers = extensions.Acquire<IPaymentProvider>();
+        var gateway = Find(providers, row.Provider) ?? throw new MallNotFoundException($"The payment method '{row.Provider}' is not installed.");
+        if (!gateway.Capabilities.HasFlag(PaymentCapabilities.Query))
+            throw new MallConflictException($"The payment method '{gateway.Name}' cannot be queried.") { Code = "payment.not_queryable" };
+        PaymentNotification? status;
+        try
+        {
+            status = await gateway.QueryAsync(new PaymentQuery(row.Number, row.ProviderReference, Money.FromCents(row.Amount), row.Currency), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not MallException)
+        {
+            logger.LogError(ex, "Payment provider {Provider} could not be queried for {Number}.", gateway.Name, row.Number);
+            throw new MallConflictException($"The payment method '{gateway.Name}' did not answer; try again later.") { Code = "payment.provider_failed" };
+        }
+        if (status is not null)
+        {
+            if (status.PaymentNumber != row.Number) throw new InvalidOperationException($"{gateway.Name} answered for {status.PaymentNumber} when asked for {row.Number}.");
+            // One event per status the provider reports, however often it is asked.
+            var outcome = await database.InTransactionAsync(
+                tx => ApplyAsync(tx, gateway.Name, status with { EventId = $"query:{row.Number}:{status.Kind.ToString().ToLowerInvariant()}" }, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (outcome.Rejection is { } rejection) logger.LogWarning("{Provider}'s status of payment {Number} was refused: {Reason}", gateway.Name, row.Number, rejection);
+            if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        }
+        return await ReadAsync(row, row.Number, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<Payment> ReadAsync(PaymentRow payment, string number, CancellationToken cancellationToken) =>
         (await ListAsync(payment.OrderId, cancellationToken).ConfigureAwait(false)).Single(p => p.Number == number);
 
