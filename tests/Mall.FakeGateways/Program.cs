@@ -137,14 +137,25 @@ app.MapPost("/gateway.do", async (HttpRequest request) =>
                 ["fund_change"] = fundChange, ["refund_fee"] = trade.Refunds.Values.Sum().ToString("0.00", CultureInfo.InvariantCulture),
             });
         }
+        case "alipay.trade.query":
+        {
+            if (!alipay.Trades.TryGetValue((string)biz["out_trade_no"]!, out var trade))
+                return alipay.Reply(responseName, new JsonObject { ["code"] = "40004", ["msg"] = "Business Failed", ["sub_code"] = "ACQ.TRADE_NOT_EXIST", ["sub_msg"] = "交易不存在" });
+            return alipay.Reply(responseName, new JsonObject
+            {
+                ["code"] = "10000", ["msg"] = "Success", ["trade_no"] = trade.TradeNo, ["out_trade_no"] = trade.Number, ["buyer_logon_id"] = "159****5620",
+                ["trade_status"] = trade.Paid ? "TRADE_SUCCESS" : "WAIT_BUYER_PAY", ["total_amount"] = trade.Total.ToString("0.00", CultureInfo.InvariantCulture),
+            });
+        }
         default:
             return alipay.Reply(responseName, new JsonObject { ["code"] = "40004", ["msg"] = "Business Failed", ["sub_code"] = "isv.invalid-method" });
     }
 });
-app.MapPost("/fake/alipay/pay/{number}", async (string number, IHttpClientFactory http, string? amount) =>
+app.MapPost("/fake/alipay/pay/{number}", async (string number, IHttpClientFactory http, string? amount, bool? deliver) =>
 {
     if (!alipay.Trades.TryGetValue(number, out var trade)) return Results.NotFound();
     trade.Paid = true;
+    if (deliver == false) return Results.Json(new Delivery(0, "", [], ""));
     var body = alipay.Notification(trade, amount ?? trade.Total.ToString("0.00", CultureInfo.InvariantCulture));
     return Results.Json(await Deliver(http, trade.NotifyUrl, new Dictionary<string, string>(), body, "application/x-www-form-urlencoded; charset=utf-8"));
 });

@@ -28,7 +28,7 @@ public sealed class AlipayProvider(IPluginSettings settings, TimeProvider clock,
     public string Name => ProviderName;
 
     /// <inheritdoc />
-    public PaymentCapabilities Capabilities => PaymentCapabilities.Refund | PaymentCapabilities.PartialRefund;
+    public PaymentCapabilities Capabilities => PaymentCapabilities.Refund | PaymentCapabilities.PartialRefund | PaymentCapabilities.Query;
 
     /// <inheritdoc />
     public async Task<PaymentAction> CreateAsync(PaymentRequest request, CancellationToken cancellationToken)
@@ -120,6 +120,30 @@ public sealed class AlipayProvider(IPluginSettings settings, TimeProvider clock,
         {
             return new ProviderRefundResult(false, null, ex.Message);
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<PaymentNotification?> QueryAsync(PaymentQuery query, CancellationToken cancellationToken)
+    {
+        var s = Configured();
+        const string method = "alipay.trade.query";
+        JsonObject answer;
+        try
+        {
+            answer = await CallAsync(s, Signed(s, method, new JsonObject { ["out_trade_no"] = query.PaymentNumber }, null, null), method, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AlipayException ex) when (ex.Message.Contains("ACQ.TRADE_NOT_EXIST", StringComparison.Ordinal))
+        {
+            return null;   // the shopper has not opened the cashier or scanned the code yet
+        }
+        PaymentEventKind? kind = (string?)answer["trade_status"] switch
+        {
+            "TRADE_SUCCESS" or "TRADE_FINISHED" => PaymentEventKind.Captured,
+            "TRADE_CLOSED" => PaymentEventKind.Failed,
+            _ => null,   // WAIT_BUYER_PAY
+        };
+        return kind is null ? null : new PaymentNotification("", (string)answer["out_trade_no"]!, kind.Value,
+            decimal.Parse((string)answer["total_amount"]!, NumberStyles.Number, CultureInfo.InvariantCulture), "CNY", (string?)answer["trade_no"] ?? "");
     }
 
     /// <inheritdoc />

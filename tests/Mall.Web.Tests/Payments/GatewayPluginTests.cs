@@ -168,6 +168,15 @@ public class GatewayPluginTests
         var second = await OrderAsync(shopper, sku);
         var qr = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{second}/payments", new { provider = "alipay", parameters = new { channel = "qrcode" } });
         Assert.StartsWith("https://qr.alipay.com/bax", qr.GetProperty("action").GetProperty("qrCode").GetString());
+        // A lost notification is recovered by asking Alipay (alipay.trade.query), once.
+        var qrNumber = qr.GetProperty("paymentNumber").GetString()!;
+        Assert.Equal("created", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());   // WAIT_BUYER_PAY
+        await PayAsync(gateway, $"/fake/alipay/pay/{qrNumber}?deliver=false");
+        Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());
+        Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{qrNumber}/sync", new { })).GetProperty("status").GetString());
+        Assert.Equal("paid", await StatusAsync(shopper, second));
+        Assert.Single(await EventsAsync(app, second), e => e == "captured");
+        second = await OrderAsync(shopper, sku);
         // An answer signed by someone else is not believed.
         using (var impostor = RSA.Create(2048))
         using (var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{Alipay}/settings", new { alipayPublicKey = impostor.ExportSubjectPublicKeyInfoPem() }))
