@@ -12,13 +12,14 @@ var app = builder.Build();
 
 app.MapMall();
 app.MapDemoImages();
-app.MapGet("/", () => Results.Redirect("/api/v1/catalog/products"));
+app.MapMallStorefront();   // the theme-rendered storefront at /; leave it out for a headless mall
 
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     foreach (var address in app.Urls)
     {
         Console.WriteLine($"Mall sample store listening on {address}");
+        Console.WriteLine($"  storefront:     {address}/");
         Console.WriteLine($"  storefront API: {address}/api/v1/catalog/products");
         Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (log in at /api/admin/auth/login as admin / mall-admin-dev)");
         Console.WriteLine($"  API docs:       {address}/swagger");

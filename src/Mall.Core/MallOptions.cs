@@ -25,6 +25,9 @@ public sealed class MallOptions
 
     /// <summary>Where plugins are kept and dropped (<c>Mall:Plugins</c>).</summary>
     public MallPluginOptions Plugins { get; set; } = new();
+
+    /// <summary>Storefront themes (<c>Mall:Themes</c>).</summary>
+    public MallThemeOptions Themes { get; set; } = new();
 }
 
 /// <summary>Where plugin packages are kept, and the drop folder.</summary>
@@ -70,4 +73,20 @@ public sealed class MallAdminOptions
     /// When empty, the header is not accepted.
     /// </summary>
     public string? ApiKey { get; set; }
+}
+
+/// <summary>Storefront theme options (<c>Mall:Themes</c>).</summary>
+public sealed class MallThemeOptions
+{
+    /// <summary>Folder of installed theme packages (default <c>App_Data/themes</c> under the content root); shared by nodes.</summary>
+    public string? StorePath { get; set; }
+
+    /// <summary>The storefront's language when the shopper has not chosen one (<c>zh-CN</c>; <c>en</c> is the other built-in).</summary>
+    public string DefaultCulture { get; set; } = "zh-CN";
+
+    /// <summary>Largest page a theme may render; a bigger one is an error page instead.</summary>
+    public int MaxOutputBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>How often a node re-reads which theme is active and its settings (changes made on the node apply at once).</summary>
+    public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

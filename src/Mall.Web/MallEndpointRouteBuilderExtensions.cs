@@ -16,6 +16,7 @@ using Mall.Web.Payments;
 using Mall.Web.Shipping;
 using Mall.Web.Promotions;
 using Mall.Web.Coupons;
+using Mall.Web.Themes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -67,6 +68,7 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAdminAccounts();
         admin.MapAdminSelf();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapPluginAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapThemeAdmin();
 
         // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
         endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());
@@ -90,4 +92,12 @@ public static class MallEndpointRouteBuilderExtensions
 
     /// <summary>Largest admin request body (a product with 500 SKUs is well under it).</summary>
     public const long MaxAdminRequestBytes = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Maps the theme-rendered storefront: pages (<c>/</c>, <c>/products/{id}</c>, <c>/category/{id}</c>, <c>/search</c>,
+    /// <c>/cart</c>, <c>/checkout</c>, <c>/orders</c>, <c>/orders/{id}</c>, <c>/login</c>, <c>/register</c>, a 404 page for
+    /// anything else) and theme assets under <c>/themes/</c>. Call after <see cref="MapMall"/>; leave it out for a
+    /// headless mall (mini-program, app). Themes are managed at <c>/api/admin/themes</c> (docs/themes.md).
+    /// </summary>
+    public static IEndpointRouteBuilder MapMallStorefront(this IEndpointRouteBuilder endpoints) => StorefrontEndpoints.Map(endpoints);
 }

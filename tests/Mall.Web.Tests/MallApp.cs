@@ -52,6 +52,7 @@ public sealed class MallApp : IAsyncDisposable
         {
             new("Mall:Plugins:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-plugins", Guid.NewGuid().ToString("N"))),
             new("Mall:Plugins:DropFolder", ""),
+            new("Mall:Themes:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-themes", Guid.NewGuid().ToString("N"))),
         };
         all.AddRange(settings ?? []);
         // Later settings win over the defaults above.
@@ -99,6 +100,9 @@ public sealed class MallApp : IAsyncDisposable
 
     /// <summary>The setting <paramref name="key"/> this app was started with.</summary>
     public string? Setting(string key) => _settings.LastOrDefault(s => s.Key == key).Value;
+
+    /// <summary>This app's theme package folder.</summary>
+    public string ThemeStore() => Setting("Mall:Themes:StorePath")!;
 
     /// <summary>The sample store's host on <paramref name="database"/> (not started until a client is created).</summary>
     public static WebApplicationFactory<Program> CreateFactory(TestDatabase database, Action<IServiceCollection>? configureServices = null, IEnumerable<KeyValuePair<string, string?>>? settings = null) =>

@@ -12,7 +12,7 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons(), new V12GiftLines()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons(), new V12GiftLines(), new V13Themes()];
 
     private sealed class V1Catalog : Migration
     {
@@ -464,5 +464,28 @@ public sealed class CoreMigrations : IMigrationSource
 
         public override void Up(MigrationBuilder b) =>
             b.AddColumn("mall_order_line", "is_gift", ColumnType.Bool, nullable: false, defaultSql: "FALSE");
+    }
+
+    private sealed class V13Themes : Migration
+    {
+        public override long Version => 13;
+        public override string Name => "Storefront themes: installed packages, the active theme, settings and page layouts";
+
+        public override void Up(MigrationBuilder b)
+        {
+            b.CreateTable("mall_theme", t => t
+                .Id()
+                .String("name", 50)
+                .String("version", 50)
+                .String("base_name", 50, nullable: true)
+                .Bool("is_builtin")
+                .Bool("is_active")
+                // The merchant's values (JSON objects) over the theme's defaults.
+                .Text("settings", nullable: false)
+                .Text("pages", nullable: false)
+                .DateTime("installed_at")
+                .DateTime("updated_at"));
+            b.CreateIndex("ux_mall_theme_name", "mall_theme", ["name"], unique: true);
+        }
     }
 }

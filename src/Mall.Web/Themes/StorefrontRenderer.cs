@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using Mall.Plugins;
+using Mall.Themes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mall.Web.Themes;
+
+/// <summary>
+/// Renders storefront pages with the active theme (or an admin's preview): the page template into the layout, with
+/// widgets of enabled plugins in their zones. A render error or an oversized page becomes the theme's error page
+/// (or a plain one), logged, with status 500 — never an unhandled failure.
+/// </summary>
+public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry extensions, IEnumerable<ITemplateEngine> engines, IOptions<MallOptions> options, ILogger<StorefrontRenderer> logger)
+{
+    /// <summary>Cookie holding the shopper's language.</summary>
+    public const string LanguageCookie = "mall_lang";
+
+    // Compiled widget templates, per widget instance: weak, so that a plugin's unload is not held up.
+    private readonly ConditionalWeakTable<IStorefrontWidget, ICompiledTheme> _widgets = new();
+
+    /// <summary>Renders <paramref name="page"/> (e.g. <c>product</c>) with <paramref name="model"/> as the response.</summary>
+    public async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null)
+    {
+        var culture = Culture(http);
+        var (runtime, settings, pages) = await themes.CurrentAsync(preview, http.RequestAborted).ConfigureAwait(false);
+        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), http.RequestAborted).ConfigureAwait(false);
+        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones);
+        model["settings"] = Plain(settings);
+        model["culture"] = culture;
+        model["theme"] = new Dictionary<string, object?> { ["name"] = runtime.Manifest.Name, ["version"] = runtime.Manifest.Version };
+        model["page"] = page;
+        try
+        {
+            if (pages.TryGetValue(page, out var sections))
+            {
+                var rendered = new List<Dictionary<string, object?>>();
+                foreach (var section in sections)
+                {
+                    var sectionModel = new Dictionary<string, object?>(model) { ["section"] = Plain(section.Settings) };
+                    rendered.Add(new Dictionary<string, object?> { ["type"] = section.Type, ["html"] = Render(runtime, $"sections/{section.Type}", sectionModel, context) });
+                }
+                model["sections"] = rendered;
+            }
+            model["body"] = Render(runtime, $"pages/{page}", model, context);
+            return Html(Render(runtime, "layouts/base", model, context), statusCode);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Theme {Theme} failed to render page {Page}.", runtime.Manifest.Name, page);
+            return ErrorPage(runtime, context, model);
+        }
+    }
+
+    private IResult ErrorPage(ThemeRuntime runtime, StorefrontRenderContext context, Dictionary<string, object?> model)
+    {
+        try
+        {
+            var error = new Dictionary<string, object?> { ["settings"] = model["settings"], ["culture"] = model["culture"], ["theme"] = model["theme"], ["page"] = "error" };
+            error["body"] = Render(runtime, "pages/error", error, context);
+            return Html(Render(runtime, "layouts/base", error, context), 500);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "Theme {Theme} failed to render its error page.", runtime.Manifest.Name);
+            return Html("<!doctype html><html><head><meta charset=\"utf-8\"><title>Error</title></head><body><h1>Something went wrong</h1><p><a href=\"/\">Home</a></p></body></html>", 500);
+        }
+    }
+
+    private string Render(ThemeRuntime runtime, string template, object model, RenderContext context)
+    {
+        using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
+        runtime.Compiled.Render(template, model, context, writer);
+        return writer.ToString();
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, CancellationToken cancellationToken)
+    {
+        var zones = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var widgets = extensions.Acquire<IStorefrontWidget>();
+        if (widgets.Items.Count == 0) return zones;
+        var engine = engines.First();
+        foreach (var (widget, pluginId) in widgets.Items)
+        {
+            try
+            {
+                if (await widget.ModelAsync(where, cancellationToken).ConfigureAwait(false) is not { } model) continue;
+                var compiled = _widgets.GetValue(widget, w => engine.Compile(new ThemeSources(new Dictionary<string, ThemeSource>
+                {
+                    ["widget"] = new(w.Template, $"{pluginId ?? "host"}/{w.Zone}"),
+                }), []));
+                using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
+                compiled.Render("widget", model, new StorefrontRenderContext(null, where.Culture, where.Culture, zones), writer);
+                zones[widget.Zone] = zones.TryGetValue(widget.Zone, out var before) ? before + writer : writer.ToString();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One broken widget leaves its zone empty; the page renders.
+                logger.LogError(ex, "Widget of {Plugin} for zone {Zone} failed.", pluginId ?? "host", widget.Zone);
+            }
+        }
+        return zones;
+    }
+
+    /// <summary>The shopper's language: <c>?lang=</c> (remembered in a cookie), the cookie, or the store's default.</summary>
+    public string Culture(HttpContext http)
+    {
+        var fallback = options.Value.Themes.DefaultCulture;
+        if (http.Request.Query.TryGetValue("lang", out var lang) && Supported(lang.ToString()) is { } chosen)
+        {
+            http.Response.Cookies.Append(LanguageCookie, chosen, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
+            return chosen;
+        }
+        return http.Request.Cookies.TryGetValue(LanguageCookie, out var cookie) && Supported(cookie) is { } remembered ? remembered : fallback;
+    }
+
+    private static string? Supported(string? culture) => culture switch
+    {
+        "zh-CN" or "zh" => "zh-CN",
+        "en" or "en-US" => "en",
+        _ => null,
+    };
+
+    /// <summary>JSON settings as plain dictionaries of strings, numbers and booleans, for templates.</summary>
+    private static Dictionary<string, object?> Plain(JsonObject values)
+    {
+        var plain = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+            plain[key] = value is JsonValue v
+                ? v.TryGetValue<bool>(out var b) ? b : v.TryGetValue<decimal>(out var d) ? d : v.TryGetValue<string>(out var s) ? s : null
+                : null;
+        return plain;
+    }
+
+    private static IResult Html(string html, int status) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+
+    /// <summary>A writer that refuses to grow past a bound (a runaway template becomes an error page, not a memory spike).</summary>
+    private sealed class BoundedWriter(int maxChars) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        public override void Write(char value)
+        {
+            Check(1);
+            base.Write(value);
+        }
+
+        public override void Write(string? value)
+        {
+            Check(value?.Length ?? 0);
+            base.Write(value);
+        }
+
+        public override void Write(char[] buffer, int index, int count)
+        {
+            Check(count);
+            base.Write(buffer, index, count);
+        }
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            Check(buffer.Length);
+            base.Write(buffer);
+        }
+
+        private void Check(int adding)
+        {
+            if (GetStringBuilder().Length + adding > maxChars) throw new ThemeException($"the page is larger than {maxChars} characters");
+        }
+    }
+
+    private sealed class StorefrontRenderContext(ThemeRuntime? runtime, string culture, string fallbackCulture, IReadOnlyDictionary<string, string> zones) : RenderContext
+    {
+        public override string Culture => culture;
+
+        public override string Translate(string key)
+        {
+            if (runtime is null) return key;
+            if (runtime.Locales.TryGetValue(culture, out var texts) && texts.TryGetValue(key, out var text)) return text;
+            return runtime.Locales.TryGetValue(fallbackCulture, out var fallback) && fallback.TryGetValue(key, out var other) ? other : key;
+        }
+
+        public override string AssetUrl(string path) =>
+            runtime is not null && runtime.Assets.TryGetValue(path, out var asset)
+                ? $"/themes/{runtime.Manifest.Name}/{runtime.Manifest.Version}/{asset.Hash}/{path}"
+                : $"/themes/missing/{Uri.EscapeDataString(path)}";
+
+        public override string RenderZone(string zone) => zones.TryGetValue(zone, out var html) ? html : "";
+
+        public override string Money(decimal amount) => "¥" + amount.ToString("0.00", CultureInfo.InvariantCulture);
+    }
+}
