@@ -34,6 +34,8 @@ mall_services_install() {
   command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing+=(mariadb-server mariadb-client)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # The storefront browser test drives Debian's Chromium (never a downloaded browser); CJK fonts for its screenshots.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-cjk)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != "0" ]; then
     _mall_log "missing Debian packages: ${missing[*]}; run as root (or install them) so that the test servers can start"
