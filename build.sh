@@ -4,7 +4,7 @@
 #   ./build.sh test     install (when missing, as root) and start MariaDB, PostgreSQL and Redis on free loopback
 #                       ports, run every test project against them, stop them, print "N passed, N failed"
 #   ./build.sh pack     build the NuGet packages into artifacts/packages
-#   ./build.sh bench [http|checkout|plugins]    run a benchmark (see bench/README.md)
+#   ./build.sh bench [http|checkout|plugins|storefront]    run a benchmark (see bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -57,10 +57,11 @@ case "$command" in
     ;;
 
   bench)
-    # ./build.sh bench [http|checkout|plugins] [args...]
+    # ./build.sh bench [http|checkout|plugins|storefront] [args...]
     case "${2:-http}" in
       checkout) exec bench/run-checkout.sh "${@:3}" ;;
       plugins) exec bench/run-plugins.sh "${@:3}" ;;
+      storefront) exec bench/run-storefront.sh "${@:3}" ;;
       http) exec bench/run-http.sh "${@:3}" ;;
       *) exec bench/run-http.sh "${@:2}" ;;
     esac

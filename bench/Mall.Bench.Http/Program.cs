@@ -19,5 +19,6 @@ app.MapGet("/plaintext", () => Results.Text("Hello, World!"));
 app.MapGet("/json", () => Results.Json(new { message = "Hello, World!" }));
 app.MapGet("/raw/products/{id:long}", (long id, RawProductEndpoint raw, CancellationToken ct) => raw.GetAsync(id, ct));
 app.MapMall();
+app.MapMallStorefront();   // theme-rendered pages (bench/run-storefront.sh)
 
 app.Run();

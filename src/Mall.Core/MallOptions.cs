@@ -87,6 +87,9 @@ public sealed class MallThemeOptions
     /// <summary>Largest page a theme may render; a bigger one is an error page instead.</summary>
     public int MaxOutputBytes { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>How long a product page's product (with its stock) is reused before it is read again; zero reads it every time.</summary>
+    public TimeSpan ProductCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a node re-reads which theme is active and its settings (changes made on the node apply at once).</summary>
     public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -62,6 +62,7 @@ public static class MallServiceCollectionExtensions
         foreach (var helper in Mall.Web.Themes.BuiltInTemplateHelpers.All()) services.AddSingleton(helper);
         services.TryAddSingleton<Mall.Web.Themes.ThemeService>();
         services.TryAddSingleton<Mall.Web.Themes.StorefrontRenderer>();
+        services.AddMemoryCache();
         services.Replace(ServiceDescriptor.Singleton<IExtensionRegistry>(sp => sp.GetRequiredService<PluginManager>()));
         services.AddHostedService<PluginHostedService>();
 

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mall.Web.Themes;
 
@@ -30,9 +32,18 @@ internal static partial class StorefrontEndpoints
             };
             return await renderer.RenderAsync(http, "home", model, await PreviewAsync(http));
         });
-        pages.MapGet("/products/{id:long}", async (long id, HttpContext http, StorefrontRenderer renderer, IProductService products) =>
+        pages.MapGet("/products/{id:long}", async (long id, HttpContext http, StorefrontRenderer renderer, IProductService products, IMemoryCache cache, IOptions<MallOptions> options) =>
         {
-            var product = await products.FindAsync(id, storefront: true, http.RequestAborted);
+            // Product pages are the storefront's hottest read: the product is kept for a few seconds (stock shown may be
+            // that old; placing an order always checks the real stock).
+            var keep = options.Value.Themes.ProductCacheDuration;
+            var product = keep > TimeSpan.Zero
+                ? await cache.GetOrCreateAsync(("mall:storefront:product", id), entry =>
+                {
+                    entry.AbsoluteExpirationRelativeToNow = keep;
+                    return products.FindAsync(id, storefront: true, http.RequestAborted);
+                })
+                : await products.FindAsync(id, storefront: true, http.RequestAborted);
             if (product is null) return await NotFoundAsync(http, renderer);
             var skus = product.Skus.Select(s => new Dictionary<string, object?>
             {
