@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mall.Plugins;
 using Mall.Themes;
@@ -94,7 +95,9 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                     ["widget"] = new(w.Template, $"{pluginId ?? "host"}/{w.Zone}"),
                 }), []));
                 using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
-                compiled.Render("widget", model, new StorefrontRenderContext(null, where.Culture, where.Culture, zones), writer);
+                // The plugin's model becomes plain dictionaries (camelCase): the template cannot walk the plugin's object
+                // graph, and the host's template caches never hold the plugin's types (which would keep it from unloading).
+                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), JsonSerializerOptions.Web)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones), writer);
                 zones[widget.Zone] = zones.TryGetValue(widget.Zone, out var before) ? before + writer : writer.ToString();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -129,12 +132,20 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     private static Dictionary<string, object?> Plain(JsonObject values)
     {
         var plain = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var (key, value) in values)
-            plain[key] = value is JsonValue v
-                ? v.TryGetValue<bool>(out var b) ? b : v.TryGetValue<decimal>(out var d) ? d : v.TryGetValue<string>(out var s) ? s : null
-                : null;
+        foreach (var (key, value) in values) plain[key] = Plain(value);
         return plain;
     }
+
+    /// <summary>Any JSON as dictionaries, lists, strings, numbers and booleans.</summary>
+    private static object? Plain(JsonNode? node) => node switch
+    {
+        JsonObject o => Plain(o),
+        JsonArray a => a.Select(Plain).ToList(),
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        JsonValue v when v.TryGetValue<decimal>(out var d) => d,
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => null,
+    };
 
     private static IResult Html(string html, int status) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
 

@@ -21,6 +21,7 @@ public sealed class PluginBuilds : IAsyncLifetime
     public string FailsOnEnable { get; private set; } = "";
     public string ThrowingHandler { get; private set; } = "";
     public string FlatShipping { get; private set; } = "";
+    public string Widget { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -33,9 +34,11 @@ public sealed class PluginBuilds : IAsyncLifetime
             BuildAsync("Test.FailsOnEnable", "1.0.0", FailsOnEnablePlugin),
             BuildAsync("Test.ThrowingHandler", "1.0.0", ThrowingHandlerPlugin),
             BuildAsync("Test.FlatShipping", "1.0.0", FlatShippingPlugin),
+            BuildAsync("Test.Widget", "1.0.0", WidgetPlugin),
         };
         var paths = await Task.WhenAll(builds);
         (HelloV1, HelloV2, JsonOld, JsonNew, FailsOnEnable, ThrowingHandler, FlatShipping) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
+        Widget = paths[7];
     }
 
     public Task DisposeAsync()
@@ -190,6 +193,33 @@ public sealed class PluginBuilds : IAsyncLifetime
                 public Task<ShippingRate?> QuoteAsync(CheckoutContext context, CancellationToken cancellationToken) =>
                     Task.FromResult<ShippingRate?>(new ShippingRate(8m, "Flat rate"));
             }
+        }
+        """;
+
+    private const string WidgetPlugin = """
+        using Mall.Plugins;
+        using Mall.Web.Themes;
+        using Microsoft.Extensions.DependencyInjection;
+
+        namespace Test;
+
+        public sealed class Widget : MallPlugin
+        {
+            public override void ConfigureServices(IServiceCollection services) =>
+                services.AddSingleton<IStorefrontWidget, GroupPriceBadge>();
+        }
+
+        // Its own view model type: the host flattens it before a template sees it, so it does not outlive the plugin.
+        public sealed record BadgeModel(string Text, long ProductId);
+
+        public sealed class GroupPriceBadge : IStorefrontWidget
+        {
+            public string Zone => "product_after_price";
+
+            public string Template => "<p class=\"plugin-badge\">{{text}} #{{productId}}</p>";
+
+            public Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken) =>
+                Task.FromResult<object?>(context.ProductId is { } id ? new BadgeModel("拼团价 <group>", id) : null);
         }
         """;
 

@@ -204,6 +204,28 @@ public class PluginHostTests(PluginBuilds builds)
     }
 
     [Fact]
+    public async Task A_plugins_widget_shows_in_its_zone_in_any_theme_while_enabled_and_the_plugin_still_unloads()
+    {
+        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
+        var (productId, _) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 10m);
+        var unloaded = WatchUnloads(app);
+        await UploadAsync(app, builds.Widget);
+        await PostOkAsync(app, "/api/admin/plugins/Test.Widget/install?enable=true");
+
+        var page = await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}");
+        var badge = page.QuerySelector("p.plugin-badge");
+        Assert.NotNull(badge);
+        Assert.Equal($"拼团价 <group> #{productId}", badge.TextContent);              // its model, escaped
+        Assert.Same(page.QuerySelector("#price")!.NextElementSibling, badge);        // in product_after_price
+        Assert.Null((await Themes.ThemeTests.PageAsync(app.Anonymous, "/")).QuerySelector("p.plugin-badge"));
+
+        await PostOkAsync(app, "/api/admin/plugins/Test.Widget/disable");
+        Assert.Null((await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}")).QuerySelector("p.plugin-badge"));
+        Assert.NotEmpty(unloaded);
+        foreach (var report in unloaded) await AssertCollectedAsync(report.LoadContext, "the widget plugin after rendering");
+    }
+
+    [Fact]
     public async Task A_plugin_that_requires_a_restart_changes_only_at_the_next_start()
     {
         var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
