@@ -101,10 +101,10 @@ public class ThemeTests
         Assert.Equal("[][][]", previewed.QuerySelector("#probe")!.TextContent);
     }
 
-    [Fact]
-    public async Task A_child_theme_overrides_its_base_is_previewed_by_admins_only_and_switches_under_load_without_a_failed_request()
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_child_theme_overrides_its_base_is_previewed_by_admins_only_and_switches_under_load_without_a_failed_request(string provider)
     {
-        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
+        await using var app = await MallApp.StartAsync(provider);
         await ShopperFlowTests.PublishedProductAsync(app, stock: 3, price: 9m);
         var child = Theme("autumn", @base: "default", files: new()
         {
@@ -162,10 +162,10 @@ public class ThemeTests
         Assert.DoesNotContain((await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/themes")).EnumerateArray(), t => t.GetProperty("name").GetString() == "autumn");
     }
 
-    [Fact]
-    public async Task The_merchant_rearranges_home_page_sections_and_plugins_fill_widget_zones()
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_merchant_rearranges_home_page_sections_and_plugins_fill_widget_zones(string provider)
     {
-        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0], services => services.AddSingleton<IStorefrontWidget, CountdownWidget>());
+        await using var app = await MallApp.StartAsync(provider, services => services.AddSingleton<IStorefrontWidget, CountdownWidget>());
         await ShopperFlowTests.PublishedProductAsync(app, stock: 3, price: 9m);
 
         await PutOkAsync(app, "/api/admin/themes/default/pages/home", new object[]
