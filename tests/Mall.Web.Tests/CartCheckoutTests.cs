@@ -92,6 +92,18 @@ public class CartCheckoutTests
         using var request = ShopperFlowTests.OrderRequest(sku, 2, null);
         var order = await (await shopper.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((110m, 8m, 20m, 98m), (order.GetProperty("subtotal").GetDecimal(), order.GetProperty("shippingFee").GetDecimal(), order.GetProperty("discount").GetDecimal(), order.GetProperty("total").GetDecimal()));
+        // Every method that delivers is offered; the shopper may choose one that is not the cheapest.
+        Assert.Equal(["Express:12", "Economy:8"], quote.GetProperty("shippingOptions").EnumerateArray().Select(o => $"{o.GetProperty("method").GetString()}:{o.GetProperty("amount").GetDecimal():0}"));
+        Assert.Equal("Economy", quote.GetProperty("shippingMethod").GetString());
+        var express = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = new[] { new { skuId = sku, quantity = 2 } }, shippingMethod = "express" });
+        Assert.Equal((12m, 102m, "Express"), (express.GetProperty("shippingFee").GetDecimal(), express.GetProperty("total").GetDecimal(), express.GetProperty("shippingMethod").GetString()));
+        var ordersBefore = await app.CountAsync("mall_order");
+        var unknown = await shopper.PostAsJsonAsync("/api/v1/orders", new { lines = new[] { new { skuId = sku, quantity = 1 } }, shippingMethod = "Teleport" });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("Express, Economy", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(ordersBefore, await app.CountAsync("mall_order"));
+        var expressOrder = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = sku, quantity = 2 } }, shippingMethod = "Express" });
+        Assert.Equal(12m, expressOrder.GetProperty("shippingFee").GetDecimal());
     }
 
     private sealed class FlatRate(string name, decimal amount) : IShippingRateProvider

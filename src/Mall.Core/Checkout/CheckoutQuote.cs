@@ -35,6 +35,12 @@ public sealed record QuoteLine
     public bool IsGift { get; init; }
 }
 
+/// <summary>A shipping method that delivers a checkout.</summary>
+/// <param name="Method">The provider's name (pass it back as <c>shippingMethod</c> to choose it).</param>
+/// <param name="Amount">Its rate.</param>
+/// <param name="Description">What the rate is, e.g. "first 1 kg 10.00 + 5.00 per extra kg".</param>
+public sealed record ShippingOption(string Method, decimal Amount, string Description);
+
 /// <summary>A gift a promotion grants, before the checkout has looked the SKU up.</summary>
 /// <param name="SkuId">The gift SKU.</param>
 /// <param name="Quantity">Units.</param>
@@ -70,6 +76,12 @@ public sealed record QuoteAdjustment(QuoteAdjustmentKind Kind, string Source, de
 /// <param name="Adjustments">Where shipping and discounts come from.</param>
 public sealed record CheckoutQuote(IReadOnlyList<QuoteLine> Lines, decimal Subtotal, decimal ShippingFee, decimal Discount, decimal Total, IReadOnlyList<QuoteAdjustment> Adjustments)
 {
+    /// <summary>Shipping methods that deliver this checkout, with their rates; the shopper may choose one.</summary>
+    public IReadOnlyList<ShippingOption> ShippingOptions { get; init; } = [];
+
+    /// <summary>The shipping method priced in (chosen, else the cheapest), or null when nothing is charged.</summary>
+    public string? ShippingMethod { get; init; }
+
     /// <summary>Free gift lines (price zero) the order will carry, in stock now.</summary>
     public IReadOnlyList<QuoteLine> Gifts { get; init; } = [];
 
@@ -104,6 +116,12 @@ public sealed class CheckoutContext
     /// <summary>The coupon the shopper chose to use, if any (the built-in coupon evaluator applies it).</summary>
     public long? CouponId { get; init; }
 
+    /// <summary>The shipping method the shopper chose (a provider's name), or null for the cheapest.</summary>
+    public string? ShippingMethod { get; init; }
+
+    /// <summary>Every shipping method that delivers this checkout, with its rate (the shipping step fills it).</summary>
+    public List<ShippingOption> ShippingOptions { get; } = [];
+
     /// <summary>The lines; a step may replace them (e.g. to allocate a discount to lines).</summary>
     public IReadOnlyList<QuoteLine> Lines { get; set; }
 
@@ -125,7 +143,10 @@ public sealed class CheckoutContext
         var shipping = _adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Shipping).Sum(a => a.Amount);
         // Discounts never exceed what is being bought.
         var discount = Math.Min(_adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Discount).Sum(a => a.Amount), Subtotal + shipping);
-        return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList()) { Notes = _notes.ToList() };
+        return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList())
+        {
+            Notes = _notes.ToList(), ShippingOptions = ShippingOptions.ToList(), ShippingMethod = _adjustments.FirstOrDefault(a => a.Kind == QuoteAdjustmentKind.Shipping)?.Source,
+        };
     }
 
     /// <summary>The quote with its gift lines.</summary>

@@ -7,11 +7,22 @@ namespace Mall.Checkout;
 public interface ICheckoutService
 {
     /// <summary>
-    /// A quote for lines, with the shopper's chosen coupon when <paramref name="couponId"/> is given; unknown SKUs,
-    /// products not on sale and a coupon that cannot apply are rejected with field errors.
+    /// A quote for lines with the shopper's <paramref name="choices"/> (coupon, shipping method); unknown SKUs,
+    /// products not on sale, a coupon that cannot apply and a shipping method that does not deliver are rejected with
+    /// field errors.
     /// </summary>
-    Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default);
+    Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default);
 
     /// <summary>The same quote read inside the caller's transaction (order placement prices what it stores).</summary>
-    Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default);
+    Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What the shopper chose at checkout.</summary>
+public sealed record CheckoutChoices
+{
+    /// <summary>One of the shopper's coupons to use.</summary>
+    public long? CouponId { get; init; }
+
+    /// <summary>The shipping method (a shipping-rate provider's name, as listed in <see cref="CheckoutQuote.ShippingOptions"/>); null: the cheapest.</summary>
+    public string? ShippingMethod { get; init; }
 }

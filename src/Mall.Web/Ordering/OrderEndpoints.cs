@@ -26,7 +26,7 @@ internal static class OrderEndpoints
         {
             var result = await service.PlaceAsync(new PlaceOrderRequest
             {
-                CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey, CouponId = body.CouponId,
+                CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey, CouponId = body.CouponId, ShippingMethod = body.ShippingMethod,
             }, ct);
             // A replay answers 200 with the first order; the first request 201.
             return result.Replayed
@@ -99,7 +99,8 @@ internal static class OrderEndpoints
 /// <param name="AddressId">One of the shopper's addresses.</param>
 /// <param name="Note">Note to the merchant.</param>
 /// <param name="CouponId">One of the shopper's coupons; it is bound to the order and given back if the order is cancelled.</param>
-internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null);
+/// <param name="ShippingMethod">One of the quote's <c>shippingOptions</c>; omitted: the cheapest.</param>
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null, string? ShippingMethod = null);
 
 /// <summary>Body of a cancellation.</summary>
 /// <param name="Reason">Why.</param>

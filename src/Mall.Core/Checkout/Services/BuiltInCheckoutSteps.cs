@@ -4,7 +4,10 @@ using Mall.Shipping;
 
 namespace Mall.Checkout.Services;
 
-/// <summary>Step 200: the cheapest rate of the registered <see cref="IShippingRateProvider"/>s (free when none is registered).</summary>
+/// <summary>
+/// Step 200: every registered <see cref="IShippingRateProvider"/> that delivers is listed as an option; the shopper's
+/// chosen method is charged, else the cheapest (free when none is registered).
+/// </summary>
 public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
 {
     /// <inheritdoc />
@@ -13,14 +16,22 @@ public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheck
     /// <inheritdoc />
     public async Task ApplyAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
-        (string Name, ShippingRate Rate)? best = null;
         using var providers = extensions.Acquire<IShippingRateProvider>();
         foreach (var (provider, _) in providers.Items)
         {
-            if (await provider.QuoteAsync(context, cancellationToken).ConfigureAwait(false) is { } rate && (best is null || rate.Amount < best.Value.Rate.Amount))
-                best = (provider.Name, rate);
+            if (await provider.QuoteAsync(context, cancellationToken).ConfigureAwait(false) is { } rate)
+                context.ShippingOptions.Add(new ShippingOption(provider.Name, rate.Amount, rate.Description));
         }
-        if (best is { } chosen) context.AddShipping(chosen.Name, chosen.Rate.Amount, chosen.Rate.Description);
+        if (context.ShippingOptions.Count == 0)
+        {
+            if (context.ShippingMethod is { } wanted) throw new Common.MallValidationException("shippingMethod", $"'{wanted}' does not deliver this order.");
+            return;
+        }
+        var chosen = context.ShippingMethod is { } method
+            ? context.ShippingOptions.FirstOrDefault(o => string.Equals(o.Method, method, StringComparison.OrdinalIgnoreCase))
+              ?? throw new Common.MallValidationException("shippingMethod", $"'{method}' does not deliver this order; choose one of: {string.Join(", ", context.ShippingOptions.Select(o => o.Method))}.")
+            : context.ShippingOptions.MinBy(o => o.Amount)!;
+        context.AddShipping(chosen.Method, chosen.Amount, chosen.Description);
     }
 }
 

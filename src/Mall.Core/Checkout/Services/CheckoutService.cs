@@ -12,19 +12,20 @@ namespace Mall.Checkout.Services;
 public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
 {
     /// <inheritdoc />
-    public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default)
+    public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await PriceAsync(connection, null, customerId, lines, regionCode, couponId, cancellationToken).ConfigureAwait(false);
+        return await PriceAsync(connection, null, customerId, lines, regionCode, choices ?? new(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId = null, CancellationToken cancellationToken = default) =>
-        PriceAsync(transaction.Connection!, transaction, customerId, lines, regionCode, couponId, cancellationToken);
+    public Task<CheckoutQuote> QuoteAsync(DbTransaction transaction, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default) =>
+        PriceAsync(transaction.Connection!, transaction, customerId, lines, regionCode, choices ?? new(), cancellationToken);
 
-    private async Task<CheckoutQuote> PriceAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, long? couponId, CancellationToken cancellationToken)
+    private async Task<CheckoutQuote> PriceAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices choices, CancellationToken cancellationToken)
     {
-        if (couponId is <= 0) throw new MallValidationException("couponId", "must be a positive id or null.");
+        if (choices.CouponId is <= 0) throw new MallValidationException("couponId", "must be a positive id or null.");
+        if (choices.ShippingMethod is { Length: > 100 }) throw new MallValidationException("shippingMethod", "is at most 100 characters.");
         var merged = CheckoutLines.Validate(lines);
         var skuIds = merged.Select(l => l.SkuId).ToList();
         var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
@@ -38,7 +39,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         }
         errors.ThrowIfAny();
 
-        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = couponId };
+        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim() };
         // Steps come from the host and from enabled plugins, so they are looked up per quote.
         using var steps = extensions.Acquire<ICheckoutStep>();
         foreach (var step in steps.Items.Select(e => e.Instance).OrderBy(s => s.Order))

@@ -153,6 +153,8 @@ public sealed record PlaceOrderRequest
     public string? Note { get; init; }
     /// <summary>One of the shopper's coupons to use; it is bound to the order and given back if the order is cancelled.</summary>
     public long? CouponId { get; init; }
+    /// <summary>The shipping method chosen from the quote's options; null: the cheapest.</summary>
+    public string? ShippingMethod { get; init; }
 }
 
 /// <summary>Result of placing an order.</summary>

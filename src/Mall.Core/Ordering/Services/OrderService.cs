@@ -71,7 +71,7 @@ public sealed class OrderService(
 
         // Prices, names and availability are read now, inside the transaction, by the checkout pipeline (shipping,
         // promotions): never taken from the client.
-        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, request.CouponId, cancellationToken).ConfigureAwait(false);
+        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, new CheckoutChoices { CouponId = request.CouponId, ShippingMethod = request.ShippingMethod }, cancellationToken).ConfigureAwait(false);
         if (request.CouponId is { } chosen && !quote.Adjustments.Any(a => a.Reference == CouponPromotionEvaluator.ReferenceOf(chosen)))
             throw new MallValidationException("couponId", $"Coupon {chosen} takes nothing off this order.");
         // Microseconds: what every database keeps, so the order returned now equals the order read later.

@@ -78,10 +78,16 @@
   }
 
   if (page === 'checkout' && requireLogin()) {
-    var addressId = null;
+    var addressId = null, shippingMethod = null;
     var quote = function () {
       if (!addressId) return;
-      api('POST', '/checkout/quote', { fromCart: true, addressId: addressId }).then(function (q) {
+      api('POST', '/checkout/quote', { fromCart: true, addressId: addressId, shippingMethod: shippingMethod }).then(function (q) {
+        // The shopper may choose among the methods that deliver; the cheapest is preselected.
+        shippingMethod = q.shippingMethod;
+        $('#shipping-options').innerHTML = q.shippingOptions.length > 1 ? q.shippingOptions.map(function (o) {
+          return '<label class="address-option"><input type="radio" name="shipping" value="' + text(o.method) + '"' + (o.method === q.shippingMethod ? ' checked' : '') + '> ' +
+            text(o.method) + ' · ' + money(o.amount) + '</label>';
+        }).join('') : '';
         $('#quote').innerHTML = q.lines.map(function (l) { return '<div class="cart-line"><span class="name">' + text(l.productName) + '</span><span>× ' + l.quantity + '</span><span class="price">' + money(l.lineTotal) + '</span></div>'; }).join('');
         $('#shipping').textContent = money(q.shippingFee);
         $('#discount').textContent = money(q.discount);
@@ -100,6 +106,7 @@
       });
     };
     $('#addresses').addEventListener('change', function (e) { addressId = Number(e.target.value); quote(); });
+    $('#shipping-options').addEventListener('change', function (e) { shippingMethod = e.target.value; quote(); });
     $('#address-form').addEventListener('submit', function (e) {
       e.preventDefault();
       var f = e.target;
@@ -110,7 +117,7 @@
     $('#place-order').addEventListener('click', function () {
       if (!addressId) { notice('…'); return; }
       $('#place-order').disabled = true;
-      api('POST', '/orders', { fromCart: true, addressId: addressId }, { 'Idempotency-Key': key })
+      api('POST', '/orders', { fromCart: true, addressId: addressId, shippingMethod: shippingMethod }, { 'Idempotency-Key': key })
         .then(function (order) { location.href = '/orders/' + order.id; })
         .catch(function (e) { notice(e.message); $('#place-order').disabled = false; });
     });
