@@ -13,10 +13,12 @@ public interface ITemplateEngine
     string Extension { get; }
 
     /// <summary>
-    /// Compiles every layout, page, section and partial of a theme (its own files over its base theme's).
+    /// Compiles every layout, page, section and partial of a theme (its own files over its base theme's). Templates
+    /// may call the helpers named in <paramref name="helperNames"/>; each call runs the helper of that name that
+    /// <see cref="RenderContext.Helper"/> gives at render time (so a plugin's helper is never held by a compiled theme).
     /// </summary>
     /// <exception cref="ThemeException">A syntax error or a missing partial, naming the file and line.</exception>
-    ICompiledTheme Compile(ThemeSources sources, IReadOnlyList<ITemplateHelper> helpers);
+    ICompiledTheme Compile(ThemeSources sources, IReadOnlyCollection<string> helperNames);
 }
 
 /// <summary>A theme's templates, compiled; thread-safe; cached until the theme changes.</summary>
@@ -58,6 +60,9 @@ public abstract class RenderContext
 
     /// <summary>Formats an amount in the store's currency.</summary>
     public abstract string Money(decimal amount);
+
+    /// <summary>The helper of this name now (built-in, the host's or an enabled plugin's), or null.</summary>
+    public abstract ITemplateHelper? Helper(string name);
 }
 
 /// <summary>A helper a template may call, e.g. <c>{{money price}}</c>. The built-in set is documented in docs/themes.md; plugins may add more.</summary>

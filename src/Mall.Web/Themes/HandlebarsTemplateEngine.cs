@@ -18,7 +18,7 @@ public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
     public string Extension => ".hbs";
 
     /// <inheritdoc />
-    public ICompiledTheme Compile(ThemeSources sources, IReadOnlyList<ITemplateHelper> helpers)
+    public ICompiledTheme Compile(ThemeSources sources, IReadOnlyCollection<string> helperNames)
     {
         var compiled = new CompiledHandlebarsTheme();
         var environment = Handlebars.Create(new HandlebarsConfiguration
@@ -29,15 +29,16 @@ public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
             PartialRecursionDepthLimit = MaxPartialDepth,
         });
         sources = new ThemeSources(sources.Templates.ToDictionary(t => t.Key, t => t.Value with { Text = Unindent(t.Value.Text) }, StringComparer.Ordinal));
-        foreach (var helper in helpers)
+        foreach (var helperName in helperNames)
         {
-            var h = helper;
-            environment.RegisterHelper(h.Name, (EncodedTextWriter output, Context _, Arguments arguments) =>
+            var name = helperName;
+            environment.RegisterHelper(name, (EncodedTextWriter output, Context _, Arguments arguments) =>
             {
                 var context = compiled.Current ?? throw new InvalidOperationException("Helpers run only inside a render.");
+                var helper = context.Helper(name) ?? throw new ThemeException($"the helper '{name}' is no longer installed");
                 var args = new object?[arguments.Length];
                 for (var i = 0; i < args.Length; i++) args[i] = arguments[i];
-                var text = h.Invoke(context, args, out var raw);
+                var text = helper.Invoke(context, args, out var raw);
                 if (raw) output.WriteSafeString(text);
                 else output.Write(text);
             });

@@ -28,9 +28,13 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     public async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null)
     {
         var culture = Culture(http);
-        var (runtime, settings, pages) = await themes.CurrentAsync(preview, http.RequestAborted).ConfigureAwait(false);
-        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), http.RequestAborted).ConfigureAwait(false);
-        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones);
+        // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
+        using var helperLease = extensions.Acquire<ITemplateHelper>();
+        var helpers = new Dictionary<string, ITemplateHelper>(StringComparer.Ordinal);
+        foreach (var (helper, _) in helperLease.Items) helpers.TryAdd(helper.Name, helper);
+        var (runtime, settings, pages) = await themes.CurrentAsync(preview, helpers.Keys, http.RequestAborted).ConfigureAwait(false);
+        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, http.RequestAborted).ConfigureAwait(false);
+        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers);
         model["settings"] = Plain(settings);
         model["culture"] = culture;
         model["theme"] = new Dictionary<string, object?> { ["name"] = runtime.Manifest.Name, ["version"] = runtime.Manifest.Version };
@@ -79,7 +83,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         return writer.ToString();
     }
 
-    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, IReadOnlyDictionary<string, ITemplateHelper> helpers, CancellationToken cancellationToken)
     {
         var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using var widgets = extensions.Acquire<IStorefrontWidget>();
@@ -93,11 +97,11 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 var compiled = _widgets.GetValue(widget, w => engine.Compile(new ThemeSources(new Dictionary<string, ThemeSource>
                 {
                     ["widget"] = new(w.Template, $"{pluginId ?? "host"}/{w.Zone}"),
-                }), []));
+                }), helpers.Keys.ToList()));
                 using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
                 // The plugin's model becomes plain dictionaries (camelCase): the template cannot walk the plugin's object
                 // graph, and the host's template caches never hold the plugin's types (which would keep it from unloading).
-                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), JsonSerializerOptions.Web)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones), writer);
+                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), JsonSerializerOptions.Web)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones, helpers), writer);
                 zones[widget.Zone] = zones.TryGetValue(widget.Zone, out var before) ? before + writer : writer.ToString();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -182,8 +186,11 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         }
     }
 
-    private sealed class StorefrontRenderContext(ThemeRuntime? runtime, string culture, string fallbackCulture, IReadOnlyDictionary<string, string> zones) : RenderContext
+    private sealed class StorefrontRenderContext(
+        ThemeRuntime? runtime, string culture, string fallbackCulture, IReadOnlyDictionary<string, string> zones, IReadOnlyDictionary<string, ITemplateHelper> helpers) : RenderContext
     {
+        public override ITemplateHelper? Helper(string name) => helpers.GetValueOrDefault(name);
+
         public override string Culture => culture;
 
         public override string Translate(string key)

@@ -20,6 +20,9 @@ public sealed class ThemeRuntime
         RawOutputs = rawOutputs;
     }
 
+    /// <summary>The helpers the templates were compiled with.</summary>
+    public IReadOnlySet<string> HelperNames { get; init; } = new HashSet<string>();
+
     /// <summary>The theme's manifest.</summary>
     public ThemeManifest Manifest { get; }
 

@@ -39,7 +39,7 @@ public sealed record ThemeCheckResult(string Name, string Version, int Templates
 /// State (which theme is active, settings, page layouts) is in <c>mall_theme</c>; packages in <c>Mall:Themes:StorePath</c>.
 /// </summary>
 public sealed partial class ThemeService(
-    IMallDatabase database, IEnumerable<ITemplateEngine> engines, IEnumerable<ITemplateHelper> helpers, IOptions<MallOptions> options,
+    IMallDatabase database, IEnumerable<ITemplateEngine> engines, Mall.Plugins.IExtensionRegistry extensions, IOptions<MallOptions> options,
     IHostEnvironment environment, TimeProvider clock, ILogger<ThemeService> logger)
 {
     /// <summary>The built-in theme's name.</summary>
@@ -76,7 +76,11 @@ public sealed partial class ThemeService(
     }
 
     /// <summary>The theme serving now (or the one named, for an admin's preview), with its settings and pages.</summary>
-    public async Task<(ThemeRuntime Runtime, JsonObject Settings, IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> Pages)> CurrentAsync(string? preview, CancellationToken cancellationToken)
+    /// <param name="preview">An installed theme to show instead (an admin's preview).</param>
+    /// <param name="helperNames">The helpers there are now: a theme compiled with another set compiles again (a plugin's helper came or went).</param>
+    /// <param name="cancellationToken">Cancels the state read.</param>
+    public async Task<(ThemeRuntime Runtime, JsonObject Settings, IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> Pages)> CurrentAsync(
+        string? preview, IReadOnlyCollection<string> helperNames, CancellationToken cancellationToken)
     {
         var rows = await StateAsync(cancellationToken).ConfigureAwait(false);
         var name = preview ?? ActiveName(rows);
@@ -84,6 +88,11 @@ public sealed partial class ThemeService(
         try
         {
             runtime = Runtime(name);
+            if (!runtime.HelperNames.SetEquals(helperNames))
+            {
+                _compiled.TryRemove(name, out _);
+                runtime = Runtime(name);
+            }
         }
         catch (ThemeException ex) when (preview is null && name != DefaultTheme)
         {
@@ -249,9 +258,12 @@ public sealed partial class ThemeService(
         foreach (var source in templates.Values)
             foreach (Match match in RawOutput().Matches(source.Text))
                 raw.Add(new ThemeIssue(source.File, source.Text.AsSpan(0, match.Index).Count('\n') + 1, match.Value));
-        var compiled = engine.Compile(new ThemeSources(templates), helpers.ToList());
+        HashSet<string> helperNames;
+        using (var helpers = extensions.Acquire<ITemplateHelper>())
+            helperNames = helpers.Items.Select(h => h.Instance.Name).ToHashSet(StringComparer.Ordinal);
+        var compiled = engine.Compile(new ThemeSources(templates), helperNames);
         return new ThemeRuntime(theme.Manifest, chain.Select(t => $"{t.Manifest.Name}@{t.Manifest.Version}").ToList(), compiled, settings, pages,
-            locales.ToDictionary(l => l.Key, l => (IReadOnlyDictionary<string, string>)l.Value, StringComparer.OrdinalIgnoreCase), assets, raw);
+            locales.ToDictionary(l => l.Key, l => (IReadOnlyDictionary<string, string>)l.Value, StringComparer.OrdinalIgnoreCase), assets, raw) { HelperNames = helperNames };
     }
 
     private ThemePackage Load(string name, string? missing = null)

@@ -198,6 +198,7 @@ public sealed class PluginBuilds : IAsyncLifetime
 
     private const string WidgetPlugin = """
         using Mall.Plugins;
+        using Mall.Themes;
         using Mall.Web.Themes;
         using Microsoft.Extensions.DependencyInjection;
 
@@ -205,8 +206,23 @@ public sealed class PluginBuilds : IAsyncLifetime
 
         public sealed class Widget : MallPlugin
         {
-            public override void ConfigureServices(IServiceCollection services) =>
+            public override void ConfigureServices(IServiceCollection services)
+            {
                 services.AddSingleton<IStorefrontWidget, GroupPriceBadge>();
+                services.AddSingleton<ITemplateHelper, Shout>();
+            }
+        }
+
+        // A helper for every theme: {{shout text}}.
+        public sealed class Shout : ITemplateHelper
+        {
+            public string Name => "shout";
+
+            public string Invoke(RenderContext context, IReadOnlyList<object?> arguments, out bool raw)
+            {
+                raw = false;
+                return (arguments.Count > 0 ? arguments[0]?.ToString() ?? "" : "").ToUpperInvariant();
+            }
         }
 
         // Its own view model type: the host flattens it before a template sees it, so it does not outlive the plugin.
@@ -216,7 +232,7 @@ public sealed class PluginBuilds : IAsyncLifetime
         {
             public string Zone => "product_after_price";
 
-            public string Template => "<p class=\"plugin-badge\">{{text}} #{{productId}}</p>";
+            public string Template => "<p class=\"plugin-badge\">{{shout text}} #{{productId}}</p>";
 
             public Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken) =>
                 Task.FromResult<object?>(context.ProductId is { } id ? new BadgeModel("拼团价 <group>", id) : null);

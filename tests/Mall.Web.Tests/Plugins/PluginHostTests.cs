@@ -215,9 +215,17 @@ public class PluginHostTests(PluginBuilds builds)
         var page = await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}");
         var badge = page.QuerySelector("p.plugin-badge");
         Assert.NotNull(badge);
-        Assert.Equal($"拼团价 <group> #{productId}", badge.TextContent);              // its model, escaped
+        Assert.Equal($"拼团价 <GROUP> #{productId}", badge.TextContent);              // its model through its helper, escaped
         Assert.Same(page.QuerySelector("#price")!.NextElementSibling, badge);        // in product_after_price
         Assert.Null((await Themes.ThemeTests.PageAsync(app.Anonymous, "/")).QuerySelector("p.plugin-badge"));
+        // Its helper serves themes too while it is enabled.
+        var theme = Themes.ThemeTests.Theme("loud", @base: "default", files: new() { ["pages/home.hbs"] = "<p id=\"loud\">{{shout \"hello <you>\"}}</p>" });
+        using (var content = new ByteArrayContent(theme))
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+            Assert.Equal(HttpStatusCode.Created, (await app.Admin.PostAsync("/api/admin/themes", content)).StatusCode);
+        }
+        Assert.Equal("HELLO <YOU>", (await Themes.ThemeTests.PageAsync(app.Admin, "/?theme=loud")).QuerySelector("#loud")!.TextContent);
 
         await PostOkAsync(app, "/api/admin/plugins/Test.Widget/disable");
         Assert.Null((await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}")).QuerySelector("p.plugin-badge"));
