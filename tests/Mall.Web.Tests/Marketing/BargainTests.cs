@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mall.Plugins.Bargain;
+using Mall.Testing;
+using Mall.Web.Tests.Payments;
+using Mall.Web.Tests.Plugins;
+
+namespace Mall.Web.Tests.Marketing;
+
+/// <summary>The bargain (砍价) plugin: cut arithmetic as a property, and the plugin hot-installed and used over HTTP.</summary>
+public class BargainTests
+{
+    private const string Plugin = "Mall.Plugins.Bargain";
+
+    [Fact]
+    public void Cuts_sum_to_start_minus_floor_each_at_least_a_cent_never_below_the_floor()
+    {
+        var random = new Random(20261130);
+        for (var run = 0; run < 5000; run++)
+        {
+            var helpers = random.Next(1, 60);
+            var range = random.NextInt64(helpers, helpers + random.Next(0, 3) switch { 0 => 5, 1 => 10_000, _ => 10_000_000 });
+            var min = random.Next(1, 1001);
+            var max = random.Next(min, 1001);
+            long left = range, sum = 0;
+            for (var done = 0; done < helpers; done++)
+            {
+                var cut = BargainMath.NextCut(left, helpers - done, min, max, random);
+                Assert.True(cut >= 1, $"run {run}: a cut of {cut}");
+                Assert.True(left - cut >= helpers - done - 1, $"run {run}: {left - cut} left for {helpers - done - 1} helpers");
+                left -= cut;
+                sum += cut;
+            }
+            Assert.Equal(0, left);
+            Assert.Equal(range, sum);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => BargainMath.NextCut(2, 3, 100, 200, random));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_hundred_friends_help_at_once_exactly_the_needed_cuts_land_and_the_price_reaches_the_floor(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        await InstallAsync(app);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 10, price: 99m);
+        var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
+        {
+            skuId = sku, startPrice = 99m, floorPrice = 9.9m, helpersNeeded = 30, minShare = 0.05m, maxShare = 0.3m, timeLimitMinutes = 60, allowEarlyBuy = false, stockCap = 5,
+        });
+        var activityId = activity.GetProperty("id").GetInt64();
+        using var initiator = await app.ShopperAsync("13200000000");
+        var started = await ShopperFlowTests.PostOkAsync(initiator, $"{BargainPlugin.Routes}/activities/{activityId}/start");
+        var bargainId = started.GetProperty("id").GetInt64();
+        Assert.Equal(99m, started.GetProperty("currentPrice").GetDecimal());
+        Assert.Equal("bargain.already_started", await CodeAsync(await initiator.PostAsync($"{BargainPlugin.Routes}/activities/{activityId}/start", null), HttpStatusCode.Conflict));
+        Assert.Equal("bargain.self_help", await CodeAsync(await initiator.PostAsync($"{BargainPlugin.Routes}/bargains/{bargainId}/help", null), HttpStatusCode.Conflict));
+
+        var friends = await Task.WhenAll(Enumerable.Range(1, 100).Select(i => app.ShopperAsync($"132{i:D8}")));
+        using var go = new SemaphoreSlim(0);
+        var helps = friends.Select(async friend =>
+        {
+            await go.WaitAsync();
+            var response = await friend.PostAsync($"{BargainPlugin.Routes}/bargains/{bargainId}/help", null);
+            return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>());
+        }).ToList();
+        go.Release(helps.Count);
+        var results = await Task.WhenAll(helps);
+
+        Assert.All(results, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"answered {(int)r.StatusCode}: {r.Body}"));
+        Assert.Equal(30, results.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.All(results.Where(r => r.StatusCode == HttpStatusCode.Conflict), r => Assert.Contains(r.Body.GetProperty("code").GetString(), new[] { "bargain.complete", "bargain.busy" }));
+        var bargain = await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{BargainPlugin.Routes}/bargains/{bargainId}");   // the share link needs no login
+        Assert.Equal(9.9m, bargain.GetProperty("currentPrice").GetDecimal());
+        Assert.Equal("atFloor", bargain.GetProperty("status").GetString());
+        var cuts = bargain.GetProperty("helpers").EnumerateArray().Select(h => h.GetProperty("cut").GetDecimal()).ToList();
+        Assert.Equal(30, cuts.Count);
+        Assert.Equal(89.1m, cuts.Sum());
+        Assert.All(cuts, c => Assert.True(c >= 0.01m));
+        Assert.Equal(30, bargain.GetProperty("helpers").EnumerateArray().Select(h => h.GetProperty("helperId").GetInt64()).Distinct().Count());
+
+        // A friend who helped cannot help again (here: on a second bargain's double help).
+        using var second = await app.ShopperAsync("13200000200");
+        var other = await ShopperFlowTests.PostOkAsync(second, $"{BargainPlugin.Routes}/activities/{activityId}/start");
+        var otherId = other.GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await friends[0].PostAsync($"{BargainPlugin.Routes}/bargains/{otherId}/help", null)).StatusCode);
+        Assert.Equal("bargain.already_helped", await CodeAsync(await friends[0].PostAsync($"{BargainPlugin.Routes}/bargains/{otherId}/help", null), HttpStatusCode.Conflict));
+        Assert.Equal(1, (await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{BargainPlugin.Routes}/bargains/{otherId}")).GetProperty("helps").GetInt32());
+        foreach (var friend in friends) friend.Dispose();
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Bad_activities_are_refused_and_an_expired_bargain_takes_no_more_help(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        await InstallAsync(app);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 10, price: 10m);
+        object[] bad =
+        [
+            new { skuId = 999999L, startPrice = 10m, floorPrice = 1m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1 },
+            new { skuId = sku, startPrice = 10m, floorPrice = 10m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1 },
+            new { skuId = sku, startPrice = 1m, floorPrice = 0.99m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1 },
+            new { skuId = sku, startPrice = 10m, floorPrice = 1m, helpersNeeded = 3, minShare = 0.6m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1 },
+            new { skuId = sku, startPrice = 10m, floorPrice = 1m, helpersNeeded = 0, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1 },
+        ];
+        foreach (var body in bad)
+            Assert.Equal(HttpStatusCode.BadRequest, (await app.Admin.PostAsJsonAsync($"{BargainPlugin.Routes}/admin/activities", body)).StatusCode);
+        Assert.Equal(0, await app.CountAsync("bargain_activity"));
+        using var shopper = await app.ShopperAsync("13200000300");
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.PostAsJsonAsync($"{BargainPlugin.Routes}/admin/activities", bad[1])).StatusCode);
+
+        // The activity ends two seconds from now, and so does every bargain of it.
+        var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
+        {
+            skuId = sku, startPrice = 10m, floorPrice = 1m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1, endsAt = DateTime.UtcNow.AddSeconds(2),
+        });
+        var bargain = await ShopperFlowTests.PostOkAsync(shopper, $"{BargainPlugin.Routes}/activities/{activity.GetProperty("id").GetInt64()}/start");
+        var id = bargain.GetProperty("id").GetInt64();
+        using var friend = await app.ShopperAsync("13200000301");
+        Assert.Equal(HttpStatusCode.OK, (await friend.PostAsync($"{BargainPlugin.Routes}/bargains/{id}/help", null)).StatusCode);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        using var late = await app.ShopperAsync("13200000302");
+        Assert.Equal("bargain.expired", await CodeAsync(await late.PostAsync($"{BargainPlugin.Routes}/bargains/{id}/help", null), HttpStatusCode.Conflict));
+        var expired = await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{BargainPlugin.Routes}/bargains/{id}");
+        Assert.Equal("expired", expired.GetProperty("status").GetString());
+        Assert.Equal(1, expired.GetProperty("helps").GetInt32());
+        Assert.Equal("bargain.not_running", await CodeAsync(await late.PostAsync($"{BargainPlugin.Routes}/activities/{activity.GetProperty("id").GetInt64()}/start", null), HttpStatusCode.Conflict));
+    }
+
+    private static async Task InstallAsync(MallApp app)
+    {
+        await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(Plugin));
+        await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{Plugin}/install?enable=true");
+    }
+
+    private static async Task<string?> CodeAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("code").GetString();
+    }
+}
