@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Mall.Common;
+using Mall.Data;
 using Mall.Data.Migrations;
 using Mall.Security;
 using Mall.Web.Plugins;
@@ -21,10 +22,16 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
     public const string Routes = "/api/plugins/bargain";
 
     /// <inheritdoc />
-    public override void ConfigureServices(IServiceCollection services) => services.AddSingleton<BargainStore>();
+    public override void ConfigureServices(IServiceCollection services)
+    {
+        services.AddSingleton<BargainStore>();
+        // Checkout: the bargain price as a discount, and the claim inside the order's transaction.
+        services.AddSingleton<Mall.Promotions.IPromotionEvaluator, BargainPriceEvaluator>();
+        services.AddSingleton<Mall.Ordering.IOrderParticipant, BargainOrderParticipant>();
+    }
 
     /// <inheritdoc />
-    public override IReadOnlyList<Migration> Migrations => [new CreateTables()];
+    public override IReadOnlyList<Migration> Migrations => [new CreateTables(), new AddBuying()];
 
     /// <inheritdoc />
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -75,6 +82,19 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
             builder.CreateIndex("ux_bargain_help_once", "bargain_help", ["bargain_id", "helper_id"], unique: true);
         }
     }
+}
+
+/// <summary>Version 2: bargains are bought through checkout (the order, the activity's sold count, stacking).</summary>
+internal sealed class AddBuying : Migration
+{
+    public override long Version => 2;
+
+    public override string Name => "Bargains bought through checkout";
+
+    public override void Up(MigrationBuilder builder) => builder
+        .AddColumn("bargain", "order_id", ColumnType.BigInt, nullable: true)
+        .AddColumn("bargain_activity", "sold", ColumnType.Int, nullable: false, defaultSql: "0")
+        .AddColumn("bargain_activity", "stack_with_promotions", ColumnType.Bool, nullable: false, defaultSql: "FALSE");
 }
 
 /// <summary>Answer of a help.</summary>

@@ -16,7 +16,9 @@ public enum BargainStatus
     Active = 1,
     /// <summary>The floor price is reached.</summary>
     AtFloor = 2,
-    /// <summary>Time ran out before the floor (derived: never stored).</summary>
+    /// <summary>Bought: bound to an order (an unpaid order cancelled gives it back).</summary>
+    Bought = 3,
+    /// <summary>Time ran out before it was bought (derived: never stored).</summary>
     Expired = 4,
 }
 
@@ -59,8 +61,8 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
             if (await ScalarAsync(connection, tx, "SELECT COUNT(*) FROM mall_sku WHERE id = @sku AND is_deleted = @no", cancellationToken, ("sku", input.SkuId), ("no", false)) == 0)
                 throw new MallValidationException("skuId", $"SKU {input.SkuId} does not exist.");
             var id = await ScalarAsync(connection, tx, Dialect.InsertReturningId(
-                "INSERT INTO bargain_activity (sku_id, start_price, floor_price, helpers_needed, min_share, max_share, time_limit_minutes, starts_at, ends_at, allow_early_buy, stock_cap, is_active, created_at) " +
-                "VALUES (@sku, @start, @floor, @helpers, @min, @max, @limit, @startsAt, @endsAt, @early, @cap, @active, @now)", "id"), cancellationToken,
+                "INSERT INTO bargain_activity (sku_id, start_price, floor_price, helpers_needed, min_share, max_share, time_limit_minutes, starts_at, ends_at, allow_early_buy, stock_cap, is_active, created_at, sold, stack_with_promotions) " +
+                "VALUES (@sku, @start, @floor, @helpers, @min, @max, @limit, @startsAt, @endsAt, @early, @cap, @active, @now, 0, @stacks)", "id"), cancellationToken, ("stacks", input.StackWithPromotions),
                 ("sku", input.SkuId), ("start", start), ("floor", floor), ("helpers", input.HelpersNeeded), ("min", Permille(input.MinShare)), ("max", Permille(input.MaxShare)),
                 ("limit", input.TimeLimitMinutes), ("startsAt", input.StartsAt?.ToUniversalTime()), ("endsAt", input.EndsAt?.ToUniversalTime()), ("early", input.AllowEarlyBuy),
                 ("cap", input.StockCap), ("active", true), ("now", clock.GetUtcNow().UtcDateTime));
@@ -171,7 +173,7 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
             if (!await reader.ReadAsync(cancellationToken)) return null;
             var status = (BargainStatus)reader.GetInt16(7);
             var expires = Utc(reader.GetDateTime(8));
-            if (status == BargainStatus.Active && expires <= clock.GetUtcNow().UtcDateTime) status = BargainStatus.Expired;
+            if (status is BargainStatus.Active or BargainStatus.AtFloor && expires <= clock.GetUtcNow().UtcDateTime) status = BargainStatus.Expired;
             view = new BargainView(id, reader.GetInt64(0), reader.GetInt64(1), Money.FromCents(reader.GetInt64(2)), Money.FromCents(reader.GetInt64(3)),
                 Money.FromCents(reader.GetInt64(4)), reader.GetInt32(5), reader.GetInt32(6), status, expires, []);
         }
@@ -200,14 +202,17 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
         var command = connection.CreateCommand();
         command.Transaction = tx;
         command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
-        }
+        foreach (var (name, value) in parameters) Add(command, name, value);
         return command;
+    }
+
+    /// <summary>Adds a named parameter.</summary>
+    internal static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
     }
 
     private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
@@ -241,5 +246,6 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
 /// <param name="EndsAt">Activity end (UTC), or open.</param>
 /// <param name="AllowEarlyBuy">Whether a shopper may buy before the floor.</param>
 /// <param name="StockCap">Units sold through the activity at most.</param>
+/// <param name="StackWithPromotions">Whether store promotions may take the unit below the bargain price (default: no).</param>
 public sealed record BargainActivityInput(long SkuId, decimal StartPrice, decimal FloorPrice, int HelpersNeeded, decimal MinShare, decimal MaxShare, int TimeLimitMinutes,
-    DateTime? StartsAt, DateTime? EndsAt, bool AllowEarlyBuy, int StockCap);
+    DateTime? StartsAt, DateTime? EndsAt, bool AllowEarlyBuy, int StockCap, bool StackWithPromotions = false);

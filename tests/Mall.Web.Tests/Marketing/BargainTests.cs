@@ -127,6 +127,59 @@ public class BargainTests
         Assert.Equal("bargain.not_running", await CodeAsync(await late.PostAsync($"{BargainPlugin.Routes}/activities/{activity.GetProperty("id").GetInt64()}/start", null), HttpStatusCode.Conflict));
     }
 
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_shopper_buys_one_unit_at_the_bargain_price_once_and_a_cancelled_order_gives_the_bargain_back(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        await InstallAsync(app);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
+        await app.PostOkAsync("/api/admin/promotions", new { name = "立减5元", benefit = "goodsReduce", value = 5m });
+        var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
+        {
+            skuId = sku, startPrice = 50m, floorPrice = 19.9m, helpersNeeded = 2, minShare = 0.1m, maxShare = 0.6m, timeLimitMinutes = 60, stockCap = 1,
+        });
+        var activityId = activity.GetProperty("id").GetInt64();
+        using var shopper = await app.ShopperAsync("13200000400");
+        var bargainId = (await ShopperFlowTests.PostOkAsync(shopper, $"{BargainPlugin.Routes}/activities/{activityId}/start")).GetProperty("id").GetInt64();
+        var lines = new[] { new { skuId = sku, quantity = 2 } };
+
+        // Not at the floor yet and early buying is off: only the store promotion applies.
+        var before = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines });
+        Assert.Equal(90m, before.GetProperty("total").GetDecimal());
+        foreach (var phone in new[] { "13200000401", "13200000402" })
+        {
+            using var friend = await app.ShopperAsync(phone);
+            await ShopperFlowTests.PostOkAsync(friend, $"{BargainPlugin.Routes}/bargains/{bargainId}/help");
+        }
+
+        // At the floor: one unit costs 19.90 — promotions do not take it lower — the other unit 45.00.
+        var quote = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines });
+        Assert.Equal(64.9m, quote.GetProperty("total").GetDecimal());
+        Assert.Contains(quote.GetProperty("adjustments").EnumerateArray(), a => a.GetProperty("reference").GetString() == $"bargain:{bargainId}");
+
+        // Five orders at once: the bargain is bought by exactly one of them; the others are refused and not placed.
+        using var go = new SemaphoreSlim(0);
+        var racers = Enumerable.Range(0, 5).Select(async _ =>
+        {
+            await go.WaitAsync();
+            return await shopper.PostAsJsonAsync("/api/v1/orders", new { lines });
+        }).ToList();
+        go.Release(racers.Count);
+        var placed = await Task.WhenAll(racers);
+        Assert.All(placed, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict, $"answered {(int)r.StatusCode}"));
+        var bought = (await Task.WhenAll(placed.Where(r => r.StatusCode == HttpStatusCode.Created).Select(r => r.Content.ReadFromJsonAsync<JsonElement>()))).ToList();
+        Assert.Single(bought, o => o.GetProperty("total").GetDecimal() == 64.9m);
+        Assert.All(bought.Where(o => o.GetProperty("total").GetDecimal() != 64.9m), o => Assert.Equal(90m, o.GetProperty("total").GetDecimal()));
+        var orderId = bought.Single(o => o.GetProperty("total").GetDecimal() == 64.9m).GetProperty("id").GetInt64();
+        Assert.Equal("bought", (await CatalogApiTests.GetJsonAsync(shopper, $"{BargainPlugin.Routes}/bargains/{bargainId}")).GetProperty("status").GetString());
+        Assert.Equal(90m, (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines })).GetProperty("total").GetDecimal());
+
+        // Cancelled unpaid: the bargain is at its floor again and can be bought.
+        await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/cancel", new { reason = "later" });
+        Assert.Equal("atFloor", (await CatalogApiTests.GetJsonAsync(shopper, $"{BargainPlugin.Routes}/bargains/{bargainId}")).GetProperty("status").GetString());
+        Assert.Equal(64.9m, (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines })).GetProperty("total").GetDecimal());
+    }
+
     private static async Task InstallAsync(MallApp app)
     {
         await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(Plugin));

@@ -18,7 +18,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 public sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<OrderingOptions> options, ICouponService coupons, TimeProvider clock) : IOrderService
+    IOptions<OrderingOptions> options, ICouponService coupons, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -122,6 +122,9 @@ public sealed class OrderService(
         // The coupon is won by this order or by none: a conditional update, rolled back with the order.
         if (request.CouponId is { } couponId)
             await coupons.RedeemAsync(tx, couponId, request.CustomerId, orderId, cancellationToken).ConfigureAwait(false);
+        using (var participants = extensions.Acquire<IOrderParticipant>())
+            foreach (var (participant, _) in participants.Items)
+                await participant.PlacingAsync(new OrderPlacing(tx, orderId, number, request.CustomerId, quote), cancellationToken).ConfigureAwait(false);
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
@@ -202,6 +205,9 @@ public sealed class OrderService(
             // Stock and the coupon go back with the transition, so exactly once.
             await inventory.ReleaseAsync(tx, number, cancellationToken).ConfigureAwait(false);
             await coupons.ReleaseAsync(tx, orderId, cancellationToken).ConfigureAwait(false);
+            using var participants = extensions.Acquire<IOrderParticipant>();
+            foreach (var (participant, _) in participants.Items)
+                await participant.CancellingAsync(new OrderCancelling(tx, orderId, number), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <inheritdoc />
