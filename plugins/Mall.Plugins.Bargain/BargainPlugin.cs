@@ -28,10 +28,17 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
         // Checkout: the bargain price as a discount, and the claim inside the order's transaction.
         services.AddSingleton<Mall.Promotions.IPromotionEvaluator, BargainPriceEvaluator>();
         services.AddSingleton<Mall.Ordering.IOrderParticipant, BargainOrderParticipant>();
+        services.AddSingleton<Mall.Web.Themes.IStorefrontWidget, BargainProductWidget>();
     }
 
     /// <inheritdoc />
     public override IReadOnlyList<Migration> Migrations => [new CreateTables(), new AddBuying()];
+
+    /// <inheritdoc />
+    public override async Task UninstallAsync(PluginContext context, bool dropData, CancellationToken cancellationToken)
+    {
+        if (dropData) await context.Services.GetRequiredService<BargainStore>().DropTablesAsync(cancellationToken);
+    }
 
     /// <inheritdoc />
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -51,6 +58,11 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
                 return TypedResults.Created($"{Routes}/bargains/{bargain.Id}", bargain);
             })
             .RequireAuthorization(MallClaims.ShopperPolicy);
+        // The page a shopper shares, rendered inside the active theme.
+        endpoints.MapGet("/bargain/{id:long}", async (long id, HttpContext http, BargainStore store, Mall.Web.Themes.StorefrontRenderer renderer) =>
+            await store.FindAsync(id, http.RequestAborted) is { } bargain
+                ? await renderer.RenderPluginPageAsync(http, "bargain", BargainPage.Template, bargain, BargainPage.Title(id))
+                : Results.NotFound());
         api.MapGet("/bargains/{id:long}", async (long id, BargainStore store, CancellationToken ct) =>
             await store.FindAsync(id, ct) ?? throw new MallNotFoundException($"Bargain {id} does not exist."));
         api.MapPost("/bargains/{id:long}/help", async (long id, ClaimsPrincipal user, BargainStore store, CancellationToken ct) =>

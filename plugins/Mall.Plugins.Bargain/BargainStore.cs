@@ -160,6 +160,14 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
         return changed == 1 ? cut : throw new LostRaceException();
     }
 
+    /// <summary>Drops the plugin's tables (uninstalling with its data).</summary>
+    public async Task DropTablesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        foreach (var table in new[] { "bargain_help", "bargain", "bargain_activity" })
+            await ExecuteAsync(connection, null, $"DROP TABLE IF EXISTS {table}", cancellationToken);
+    }
+
     /// <summary>A bargain with its helpers (a share link shows it to anyone), or null.</summary>
     public async Task<BargainView?> FindAsync(long id, CancellationToken cancellationToken)
     {

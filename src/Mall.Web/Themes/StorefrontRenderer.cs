@@ -23,9 +23,33 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
 
     // Compiled widget templates, per widget instance: weak, so that a plugin's unload is not held up.
     private readonly ConditionalWeakTable<IStorefrontWidget, ICompiledTheme> _widgets = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ICompiledTheme> _pluginPages = new(StringComparer.Ordinal);
+
+    // Plugins' view models become plain JSON values as the API would write them (camelCase, enums as names).
+    private readonly JsonSerializerOptions _modelJson = new(JsonSerializerOptions.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
+
+    /// <summary>
+    /// Renders a plugin's own storefront page inside the active theme's layout: <paramref name="template"/> (in the
+    /// theme engine's language, escaped by default) with <paramref name="model"/> (flattened to plain JSON values, like
+    /// a widget's) as the page body. The page gets the theme's helpers, settings, texts and assets like any page.
+    /// </summary>
+    /// <param name="http">The request.</param>
+    /// <param name="page">The page's name (e.g. <c>bargain</c>; the layout sees it as <c>page</c>).</param>
+    /// <param name="template">The page body's template.</param>
+    /// <param name="model">The page's own view model.</param>
+    /// <param name="title">The page title.</param>
+    public Task<IResult> RenderPluginPageAsync(HttpContext http, string page, string template, object model, string? title)
+    {
+        var plain = Plain(JsonSerializer.SerializeToNode(model, model.GetType(), _modelJson)) as Dictionary<string, object?> ?? [];
+        plain["title"] = title;
+        return RenderAsync(http, page, plain, preview: null, pluginTemplate: template);
+    }
 
     /// <summary>Renders <paramref name="page"/> (e.g. <c>product</c>) with <paramref name="model"/> as the response.</summary>
-    public async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null)
+    public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null) =>
+        RenderAsync(http, page, model, preview, statusCode, productId, pluginTemplate: null);
+
+    private async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null)
     {
         var culture = Culture(http);
         // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
@@ -51,7 +75,21 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 }
                 model["sections"] = rendered;
             }
-            model["body"] = Render(runtime, $"pages/{page}", model, context);
+            if (pluginTemplate is null)
+            {
+                model["body"] = Render(runtime, $"pages/{page}", model, context);
+            }
+            else
+            {
+                // Compiled once per template text (no plugin objects are kept, so the plugin still unloads).
+                var compiled = _pluginPages.GetOrAdd(pluginTemplate, source => engines.First().Compile(new ThemeSources(new Dictionary<string, ThemeSource>
+                {
+                    ["page"] = new(source, $"plugin page '{page}'"),
+                }), helpers.Keys.ToList()));
+                using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
+                compiled.Render("page", model, context, writer);
+                model["body"] = writer.ToString();
+            }
             return Html(Render(runtime, "layouts/base", model, context), statusCode);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -101,7 +139,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
                 // The plugin's model becomes plain dictionaries (camelCase): the template cannot walk the plugin's object
                 // graph, and the host's template caches never hold the plugin's types (which would keep it from unloading).
-                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), JsonSerializerOptions.Web)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones, helpers), writer);
+                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), _modelJson)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones, helpers), writer);
                 zones[widget.Zone] = zones.TryGetValue(widget.Zone, out var before) ? before + writer : writer.ToString();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

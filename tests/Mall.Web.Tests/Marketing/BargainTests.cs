@@ -132,13 +132,17 @@ public class BargainTests
     {
         await using var app = await MallApp.StartAsync(provider);
         await InstallAsync(app);
-        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
+        var (productId, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
         await app.PostOkAsync("/api/admin/promotions", new { name = "立减5元", benefit = "goodsReduce", value = 5m });
         var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
         {
             skuId = sku, startPrice = 50m, floorPrice = 19.9m, helpersNeeded = 2, minShare = 0.1m, maxShare = 0.6m, timeLimitMinutes = 60, stockCap = 1,
         });
         var activityId = activity.GetProperty("id").GetInt64();
+        var widget = (await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}")).QuerySelector(".bargain-widget");
+        Assert.NotNull(widget);
+        Assert.Equal(activityId.ToString(System.Globalization.CultureInfo.InvariantCulture), widget.GetAttribute("data-activity-id"));
+        Assert.Contains("¥19.90", widget.TextContent);
         using var shopper = await app.ShopperAsync("13200000400");
         var bargainId = (await ShopperFlowTests.PostOkAsync(shopper, $"{BargainPlugin.Routes}/activities/{activityId}/start")).GetProperty("id").GetInt64();
         var lines = new[] { new { skuId = sku, quantity = 2 } };
@@ -174,10 +178,53 @@ public class BargainTests
         Assert.Equal("bought", (await CatalogApiTests.GetJsonAsync(shopper, $"{BargainPlugin.Routes}/bargains/{bargainId}")).GetProperty("status").GetString());
         Assert.Equal(90m, (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines })).GetProperty("total").GetDecimal());
 
+        // The storefront: the product page's widget, and the shared bargain page inside the theme.
+        var product = await Themes.ThemeTests.PageAsync(app.Anonymous, $"/products/{productId}");
+        Assert.Null(product.QuerySelector(".bargain-widget"));                                  // sold out (cap 1, bought)
+        var page = await Themes.ThemeTests.PageAsync(app.Anonymous, $"/bargain/{bargainId}");
+        Assert.Equal($"砍价 Bargain #{bargainId}", page.QuerySelector("section.bargain h1")!.TextContent);
+        Assert.Equal("bought", page.QuerySelector(".bargain .status")!.TextContent);
+        Assert.Equal(2, page.QuerySelectorAll(".bargain .helpers li").Length);
+        Assert.NotNull(page.QuerySelector("header.site-header"));                              // inside the theme's layout
+
         // Cancelled unpaid: the bargain is at its floor again and can be bought.
         await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/cancel", new { reason = "later" });
         Assert.Equal("atFloor", (await CatalogApiTests.GetJsonAsync(shopper, $"{BargainPlugin.Routes}/bargains/{bargainId}")).GetProperty("status").GetString());
         Assert.Equal(64.9m, (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines })).GetProperty("total").GetDecimal());
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_plugin_is_hot_installed_used_upgraded_with_its_data_intact_and_uninstalled(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var unloaded = PluginHostTests.WatchUnloads(app);
+        await InstallAsync(app);
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 20m);
+        var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
+        {
+            skuId = sku, startPrice = 20m, floorPrice = 10m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 3,
+        });
+        using var shopper = await app.ShopperAsync("13200000500");
+        using var friend = await app.ShopperAsync("13200000501");
+        var bargainId = (await ShopperFlowTests.PostOkAsync(shopper, $"{BargainPlugin.Routes}/activities/{activity.GetProperty("id").GetInt64()}/start")).GetProperty("id").GetInt64();
+        await ShopperFlowTests.PostOkAsync(friend, $"{BargainPlugin.Routes}/bargains/{bargainId}/help");
+
+        // Upgrade to a newer build of the same plugin while it holds data: the bargain goes on where it was.
+        var newer = PluginBuildsAccess.WithVersion(FakeGatewayProcess.PluginPackage(Plugin), "1.0.1");
+        await PluginHostTests.UploadAsync(app, newer);
+        var upgraded = await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{Plugin}/upgrade");
+        Assert.Equal("1.0.1", upgraded.GetProperty("liveVersion").GetString());
+        var after = await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{BargainPlugin.Routes}/bargains/{bargainId}");
+        Assert.Equal(1, after.GetProperty("helps").GetInt32());
+        using var second = await app.ShopperAsync("13200000502");
+        Assert.Equal(2, (await ShopperFlowTests.PostOkAsync(second, $"{BargainPlugin.Routes}/bargains/{bargainId}/help")).GetProperty("bargain").GetProperty("helps").GetInt32());
+
+        // Uninstalled with its data: routes, tables and every load context gone.
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Admin.DeleteAsync($"/api/admin/plugins/{Plugin}?dropData=true")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Anonymous.GetAsync($"{BargainPlugin.Routes}/bargains/{bargainId}")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => app.CountAsync("bargain"));
+        Assert.NotEmpty(unloaded);
+        foreach (var report in unloaded) await PluginHostTests.AssertCollectedAsync(report.LoadContext, $"bargain {report.Version}");
     }
 
     private static async Task InstallAsync(MallApp app)
@@ -191,5 +238,24 @@ public class BargainTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("code").GetString();
+    }
+}
+
+/// <summary>Re-versions a built plugin package (its plugin.json), for upgrade tests of first-party plugins.</summary>
+internal static class PluginBuildsAccess
+{
+    public static string WithVersion(string package, string version)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "mall-plugin-versions", Guid.NewGuid().ToString("N"), Path.GetFileName(package));
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(package, copy);
+        using var zip = System.IO.Compression.ZipFile.Open(copy, System.IO.Compression.ZipArchiveMode.Update);
+        var entry = zip.GetEntry("plugin.json")!;
+        string text;
+        using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
+        entry.Delete();
+        using var writer = new StreamWriter(zip.CreateEntry("plugin.json").Open(), new System.Text.UTF8Encoding(false));
+        writer.Write(System.Text.RegularExpressions.Regex.Replace(text, "\"version\":\\s*\"[^\"]+\"", $"\"version\": \"{version}\""));
+        return copy;
     }
 }
