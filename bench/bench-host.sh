@@ -1,6 +1,20 @@
 #!/usr/bin/env bash
-# Shared by the bench scripts (source after eng/test-services.sh and mall_services_start): builds the bench host
-# and starts it on a fresh database. Sets base (its URL) and app_pid.
+# Shared by the HTTP bench scripts (source after eng/test-services.sh): bench_setup installs wrk when missing (as
+# root), starts the test servers and builds the bench host, all stopped on exit; bench_start_host starts the host on
+# a fresh database and sets base (its URL) and app_pid.
+
+bench_setup() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    [ "$(id -u)" = "0" ] || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  fi
+  # The bench starts its own servers, never ones named by the test variables.
+  unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
+  app_pid=""
+  trap 'bench_stop_host; mall_services_stop' EXIT
+  mall_services_start
+  bench_build_host
+}
 
 bench_build_host() {
   dotnet build bench/Mall.Bench.Http -c Release -v quiet -nologo >/dev/null

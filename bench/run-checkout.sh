@@ -13,18 +13,11 @@ export BENCH_PRODUCTS=${BENCH_PRODUCTS:-1000}
 export BENCH_SKUS=$((BENCH_PRODUCTS * 4))
 shoppers=100
 
-command -v wrk >/dev/null 2>&1 || { [ "$(id -u)" = "0" ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-
 # shellcheck source=../eng/test-services.sh
 source eng/test-services.sh
 # shellcheck source=bench-host.sh
 source bench/bench-host.sh
-unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
-app_pid=""
-cleanup() { bench_stop_host; mall_services_stop; }
-trap cleanup EXIT
-mall_services_start
-bench_build_host
+bench_setup
 export BENCH_TOKENS=$MALL_SERVICES_DIR/tokens.txt
 
 http_orders_per_second() { # <base url> <connections>

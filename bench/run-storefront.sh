@@ -12,21 +12,11 @@ connections=${BENCH_CONNECTIONS:-64}
 rounds=${BENCH_ROUNDS:-2}
 export BENCH_PRODUCTS=${BENCH_PRODUCTS:-1000}
 
-if ! command -v wrk >/dev/null 2>&1; then
-  [ "$(id -u)" = "0" ] || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
-
 # shellcheck source=../eng/test-services.sh
 source eng/test-services.sh
 # shellcheck source=bench-host.sh
 source bench/bench-host.sh
-unset MALL_TEST_MYSQL MALL_TEST_POSTGRES MALL_TEST_REDIS
-app_pid=""
-cleanup() { bench_stop_host; mall_services_stop; }
-trap cleanup EXIT
-mall_services_start
-bench_build_host
+bench_setup
 
 # measure <url> [prefix] -> "requests/second p99-ms"
 measure() {
