@@ -41,6 +41,7 @@ internal static partial class StorefrontEndpoints
                 ? await cache.GetOrCreateAsync(("mall:storefront:product", id), entry =>
                 {
                     entry.AbsoluteExpirationRelativeToNow = keep;
+                    entry.Size = 1;   // counts as one entry where the app limits its memory cache's size
                     return products.FindAsync(id, storefront: true, http.RequestAborted);
                 })
                 : await products.FindAsync(id, storefront: true, http.RequestAborted);
