@@ -85,11 +85,11 @@ public sealed class BargainOrderParticipant(TimeProvider clock) : IOrderParticip
         {
             if (adjustment.Reference is not { } reference || !reference.StartsWith(BargainPriceEvaluator.ReferencePrefix, StringComparison.Ordinal)) continue;
             var bargainId = long.Parse(reference[BargainPriceEvaluator.ReferencePrefix.Length..], CultureInfo.InvariantCulture);
-            var claimed = await ExecuteAsync(connection, placing.Transaction,
+            var claimed = await BargainStore.ExecuteAsync(connection, placing.Transaction,
                 "UPDATE bargain SET status = @bought, order_id = @order, updated_at = @now WHERE id = @id AND customer_id = @customer AND status IN (1, 2) AND expires_at > @now",
                 cancellationToken, ("bought", (short)3), ("order", placing.OrderId), ("now", now), ("id", bargainId), ("customer", placing.CustomerId));
             if (claimed == 0) throw new MallConflictException($"Bargain {bargainId} was bought or ended meanwhile.") { Code = "bargain.unavailable" };
-            var counted = await ExecuteAsync(connection, placing.Transaction,
+            var counted = await BargainStore.ExecuteAsync(connection, placing.Transaction,
                 "UPDATE bargain_activity SET sold = sold + 1 WHERE id = (SELECT activity_id FROM bargain WHERE id = @id) AND sold < stock_cap",
                 cancellationToken, ("id", bargainId));
             if (counted == 0) throw new MallConflictException("This bargain activity is sold out.") { Code = "bargain.sold_out" };
@@ -112,19 +112,10 @@ public sealed class BargainOrderParticipant(TimeProvider clock) : IOrderParticip
         foreach (var (id, activityId) in bought)
         {
             // Back to where it was: at the floor when every needed help landed, else still running.
-            await ExecuteAsync(connection, cancelling.Transaction,
+            await BargainStore.ExecuteAsync(connection, cancelling.Transaction,
                 "UPDATE bargain SET status = CASE WHEN helps >= (SELECT helpers_needed FROM bargain_activity WHERE id = @activity) THEN 2 ELSE 1 END, order_id = NULL, updated_at = @now " +
                 "WHERE id = @id AND status = 3", cancellationToken, ("activity", activityId), ("now", clock.GetUtcNow().UtcDateTime), ("id", id));
-            await ExecuteAsync(connection, cancelling.Transaction, "UPDATE bargain_activity SET sold = sold - 1 WHERE id = @activity AND sold > 0", cancellationToken, ("activity", activityId));
+            await BargainStore.ExecuteAsync(connection, cancelling.Transaction, "UPDATE bargain_activity SET sold = sold - 1 WHERE id = @activity AND sold > 0", cancellationToken, ("activity", activityId));
         }
-    }
-
-    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction tx, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) BargainStore.Add(command, name, value);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

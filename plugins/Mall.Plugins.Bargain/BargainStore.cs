@@ -229,7 +229,8 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    private static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    /// <summary>Runs a statement with named parameters.</summary>
+    internal static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
         await using var command = Command(connection, tx, sql, parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken);

@@ -98,6 +98,7 @@ public sealed class CheckoutContext
     private readonly List<QuoteAdjustment> _adjustments = [];
     private readonly List<string> _notes = [];
     private readonly List<GiftGrant> _gifts = [];
+    private readonly List<ShippingOption> _shippingOptions = [];
 
     /// <summary>Creates the context.</summary>
     public CheckoutContext(long? customerId, IReadOnlyList<QuoteLine> lines, string? regionCode)
@@ -119,8 +120,11 @@ public sealed class CheckoutContext
     /// <summary>The shipping method the shopper chose (a provider's name), or null for the cheapest.</summary>
     public string? ShippingMethod { get; init; }
 
-    /// <summary>Every shipping method that delivers this checkout, with its rate (the shipping step fills it).</summary>
-    public List<ShippingOption> ShippingOptions { get; } = [];
+    /// <summary>Every shipping method that delivers this checkout, with its rate (the shipping step adds them).</summary>
+    public IReadOnlyList<ShippingOption> ShippingOptions => _shippingOptions;
+
+    /// <summary>Offers a shipping method that delivers this checkout.</summary>
+    public void AddShippingOption(ShippingOption option) => _shippingOptions.Add(option ?? throw new ArgumentNullException(nameof(option)));
 
     /// <summary>The lines; a step may replace them (e.g. to allocate a discount to lines).</summary>
     public IReadOnlyList<QuoteLine> Lines { get; set; }
@@ -145,7 +149,7 @@ public sealed class CheckoutContext
         var discount = Math.Min(_adjustments.Where(a => a.Kind == QuoteAdjustmentKind.Discount).Sum(a => a.Amount), Subtotal + shipping);
         return new CheckoutQuote(Lines, Subtotal, shipping, discount, Subtotal + shipping - discount, _adjustments.ToList())
         {
-            Notes = _notes.ToList(), ShippingOptions = ShippingOptions.ToList(), ShippingMethod = _adjustments.FirstOrDefault(a => a.Kind == QuoteAdjustmentKind.Shipping)?.Source,
+            Notes = _notes.ToList(), ShippingOptions = _shippingOptions.ToList(), ShippingMethod = _adjustments.FirstOrDefault(a => a.Kind == QuoteAdjustmentKind.Shipping)?.Source,
         };
     }
 

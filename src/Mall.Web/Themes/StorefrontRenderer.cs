@@ -23,6 +23,10 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
 
     // Compiled widget templates, per widget instance: weak, so that a plugin's unload is not held up.
     private readonly ConditionalWeakTable<IStorefrontWidget, ICompiledTheme> _widgets = new();
+
+    // Theme settings and section settings as template values, converted once per settings object (the theme service
+    // hands out the same objects until they change).
+    private readonly ConditionalWeakTable<JsonObject, Dictionary<string, object?>> _plain = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ICompiledTheme> _pluginPages = new(StringComparer.Ordinal);
 
     // Plugins' view models become plain JSON values as the API would write them (camelCase, enums as names).
@@ -59,7 +63,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         var (runtime, settings, pages) = await themes.CurrentAsync(preview, helpers.Keys, http.RequestAborted).ConfigureAwait(false);
         var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, http.RequestAborted).ConfigureAwait(false);
         var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers);
-        model["settings"] = Plain(settings);
+        model["settings"] = _plain.GetValue(settings, Plain);
         model["culture"] = culture;
         model["theme"] = new Dictionary<string, object?> { ["name"] = runtime.Manifest.Name, ["version"] = runtime.Manifest.Version };
         model["page"] = page;
@@ -70,7 +74,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 var rendered = new List<Dictionary<string, object?>>();
                 foreach (var section in sections)
                 {
-                    var sectionModel = new Dictionary<string, object?>(model) { ["section"] = Plain(section.Settings) };
+                    var sectionModel = new Dictionary<string, object?>(model) { ["section"] = _plain.GetValue(section.Settings, Plain) };
                     rendered.Add(new Dictionary<string, object?> { ["type"] = section.Type, ["html"] = Render(runtime, $"sections/{section.Type}", sectionModel, context) });
                 }
                 model["sections"] = rendered;

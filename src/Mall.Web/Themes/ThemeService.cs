@@ -47,6 +47,7 @@ public sealed partial class ThemeService(
 
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
     private readonly ConcurrentDictionary<string, Lazy<ThemeRuntime>> _compiled = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EffectiveState> _effective = new(StringComparer.Ordinal);
     private readonly CachedSnapshot<IReadOnlyList<ThemeRow>> _state = new(clock, options.Value.Themes.StateRefreshInterval);
     private readonly Lazy<ThemePackage> _builtIn = new(LoadBuiltIn);
 
@@ -75,7 +76,10 @@ public sealed partial class ThemeService(
         return list;
     }
 
-    /// <summary>The theme serving now (or the one named, for an admin's preview), with its settings and pages.</summary>
+    /// <summary>
+    /// The theme serving now (or the one named, for an admin's preview), with its settings and pages. The settings
+    /// object and the sections are shared by every request until they change: read them, never modify them.
+    /// </summary>
     /// <param name="preview">An installed theme to show instead (an admin's preview).</param>
     /// <param name="helperNames">The helpers there are now: a theme compiled with another set compiles again (a plugin's helper came or went).</param>
     /// <param name="cancellationToken">Cancels the state read.</param>
@@ -101,9 +105,15 @@ public sealed partial class ThemeService(
             runtime = Runtime(DefaultTheme);
             name = DefaultTheme;
         }
+        // Settings and sections are parsed once per change, not on every page view.
         var row = rows.FirstOrDefault(r => r.Name == name);
-        return (runtime, runtime.EffectiveSettings(Parse(row?.Settings)), EffectivePages(runtime, row));
+        if (!_effective.TryGetValue(name, out var state) || state.Runtime != runtime || state.SettingsJson != row?.Settings || state.PagesJson != row?.Pages)
+            _effective[name] = state = new EffectiveState(runtime, row?.Settings, row?.Pages, runtime.EffectiveSettings(Parse(row?.Settings)), EffectivePages(runtime, row));
+        return (runtime, state.Settings, state.Pages);
     }
+
+    /// <summary>A theme's settings and sections as last computed, with what they were computed from.</summary>
+    private sealed record EffectiveState(ThemeRuntime Runtime, string? SettingsJson, string? PagesJson, JsonObject Settings, IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> Pages);
 
     /// <summary>Checks a package without installing it: manifest, base theme, every template compiled with its bases'.</summary>
     /// <exception cref="ThemeException">What is wrong, with file and line.</exception>

@@ -20,7 +20,7 @@ public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheck
         foreach (var (provider, _) in providers.Items)
         {
             if (await provider.QuoteAsync(context, cancellationToken).ConfigureAwait(false) is { } rate)
-                context.ShippingOptions.Add(new ShippingOption(provider.Name, rate.Amount, rate.Description));
+                context.AddShippingOption(new ShippingOption(provider.Name, rate.Amount, rate.Description));
         }
         if (context.ShippingOptions.Count == 0)
         {
