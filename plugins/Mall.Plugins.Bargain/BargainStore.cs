@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Mall.Common;
 using Mall.Data;
 
@@ -205,40 +204,22 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
             reader.GetBoolean(10), reader.GetInt32(11), reader.GetBoolean(12));
     }
 
-    private static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) Add(command, name, value);
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters) =>
+        MallSql.Command(connection, tx, sql, parameters);
 
     /// <summary>Adds a named parameter.</summary>
-    internal static void Add(DbCommand command, string name, object? value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-    }
+    internal static void Add(DbCommand command, string name, object? value) => MallSql.AddParameter(command, name, value);
 
-    private static async Task<long> ScalarAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, tx, sql, parameters);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-    }
+    private static Task<long> ScalarAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
+        MallSql.ScalarAsync(connection, tx, sql, cancellationToken, parameters);
 
     /// <summary>Runs a statement with named parameters.</summary>
-    internal static async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var command = Command(connection, tx, sql, parameters);
-        return await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    internal static Task<int> ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
+        MallSql.ExecuteAsync(connection, tx, sql, cancellationToken, parameters);
 
     private static int Permille(decimal share) => (int)decimal.Round(share * 1000, MidpointRounding.AwayFromZero);
 
-    private static DateTime Utc(DateTime value) => value.Kind == DateTimeKind.Utc ? value : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+    private static DateTime Utc(DateTime value) => MallSql.Utc(value);
 
     private static DateTime Min(DateTime a, DateTime? b) => b is { } other && other < a ? other : a;
 }

@@ -120,6 +120,22 @@ public sealed class CheckoutContext
     /// <summary>The shipping method the shopper chose (a provider's name), or null for the cheapest.</summary>
     public string? ShippingMethod { get; init; }
 
+    private readonly HashSet<string> _readExtensions = new(StringComparer.Ordinal);
+
+    /// <summary>The shopper's plugin choices (<see cref="CheckoutChoices.Extensions"/>); read them with <see cref="TryGetExtension"/>.</summary>
+    public IReadOnlyDictionary<string, string> Extensions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Reads a plugin choice and marks it understood (a choice nobody reads is rejected after the pipeline).</summary>
+    public bool TryGetExtension(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out string value)
+    {
+        if (!Extensions.TryGetValue(key, out value)) return false;
+        lock (_readExtensions) _readExtensions.Add(key);
+        return true;
+    }
+
+    /// <summary>Choices no step read.</summary>
+    internal IEnumerable<string> UnreadExtensions() => Extensions.Keys.Where(k => !_readExtensions.Contains(k));
+
     /// <summary>Every shipping method that delivers this checkout, with its rate (the shipping step adds them).</summary>
     public IReadOnlyList<ShippingOption> ShippingOptions => _shippingOptions;
 

@@ -25,4 +25,12 @@ public sealed record CheckoutChoices
 
     /// <summary>The shipping method (a shipping-rate provider's name, as listed in <see cref="CheckoutQuote.ShippingOptions"/>); null: the cheapest.</summary>
     public string? ShippingMethod { get; init; }
+
+    /// <summary>
+    /// Choices a plugin understands, by key (e.g. <c>groupbuy.team</c> → <c>"12"</c>): at most 10, keys of lower-case
+    /// letters, digits, '.', '-' and '_' (≤ 64 characters), values ≤ 200 characters. A key that no checkout step or
+    /// promotion evaluator reads (<see cref="CheckoutContext.TryGetExtension"/>) is rejected, so a shopper never pays
+    /// the plain price for a feature that is not installed.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Extensions { get; init; }
 }

@@ -45,7 +45,7 @@ internal static class CartEndpoints
                     region = (await customers.ListAddressesAsync(customerId, ct)).FirstOrDefault(a => a.Id == addressId)?.RegionCode
                         ?? throw new Common.MallValidationException("addressId", $"Address {addressId} does not exist.");
                 }
-                return await checkout.QuoteAsync(customerId, lines ?? [], region, new CheckoutChoices { CouponId = body.CouponId, ShippingMethod = body.ShippingMethod }, ct);
+                return await checkout.QuoteAsync(customerId, lines ?? [], region, new CheckoutChoices { CouponId = body.CouponId, ShippingMethod = body.ShippingMethod, Extensions = body.Extensions }, ct);
             })
             .RequireAuthorization(MallClaims.ShopperPolicy)
             .WithTags("Storefront: checkout");
@@ -73,4 +73,6 @@ internal sealed record AddCartLineBody(long SkuId, int Quantity);
 /// <param name="RegionCode">Or a 6-digit region code, to estimate shipping before an address is chosen.</param>
 /// <param name="CouponId">One of the shopper's coupons to apply (an error on <c>couponId</c> says why it cannot).</param>
 /// <param name="ShippingMethod">One of the quote's <c>shippingOptions</c>; omitted: the cheapest.</param>
-internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? RegionCode = null, long? CouponId = null, string? ShippingMethod = null);
+/// <param name="Extensions">Plugin choices by key (e.g. <c>{"groupbuy.activity": "3"}</c>); a key no installed feature understands is a 400.</param>
+internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? RegionCode = null, long? CouponId = null, string? ShippingMethod = null,
+    IReadOnlyDictionary<string, string>? Extensions = null);

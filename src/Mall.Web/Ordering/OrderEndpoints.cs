@@ -27,6 +27,7 @@ internal static class OrderEndpoints
             var result = await service.PlaceAsync(new PlaceOrderRequest
             {
                 CustomerId = user.CustomerId(), Lines = body.Lines, FromCart = body.FromCart, AddressId = body.AddressId, Note = body.Note, IdempotencyKey = idempotencyKey, CouponId = body.CouponId, ShippingMethod = body.ShippingMethod,
+                Extensions = body.Extensions,
             }, ct);
             // A replay answers 200 with the first order; the first request 201.
             return result.Replayed
@@ -100,7 +101,9 @@ internal static class OrderEndpoints
 /// <param name="Note">Note to the merchant.</param>
 /// <param name="CouponId">One of the shopper's coupons; it is bound to the order and given back if the order is cancelled.</param>
 /// <param name="ShippingMethod">One of the quote's <c>shippingOptions</c>; omitted: the cheapest.</param>
-internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null, string? ShippingMethod = null);
+/// <param name="Extensions">Plugin choices by key, e.g. <c>{"groupbuy.team": "12"}</c> to join a group-buy team; a key no installed feature understands is a 400.</param>
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null, string? ShippingMethod = null,
+    IReadOnlyDictionary<string, string>? Extensions = null);
 
 /// <summary>Body of a cancellation.</summary>
 /// <param name="Reason">Why.</param>

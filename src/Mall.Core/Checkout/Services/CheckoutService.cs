@@ -26,6 +26,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
     {
         if (choices.CouponId is <= 0) throw new MallValidationException("couponId", "must be a positive id or null.");
         if (choices.ShippingMethod is { Length: > 100 }) throw new MallValidationException("shippingMethod", "is at most 100 characters.");
+        ValidateExtensions(choices.Extensions);
         var merged = CheckoutLines.Validate(lines);
         var skuIds = merged.Select(l => l.SkuId).ToList();
         var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
@@ -39,12 +40,30 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
         }
         errors.ThrowIfAny();
 
-        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim() };
+        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim(),
+            Extensions = choices.Extensions ?? new Dictionary<string, string>(),
+        };
         // Steps come from the host and from enabled plugins, so they are looked up per quote.
         using var steps = extensions.Acquire<ICheckoutStep>();
         foreach (var step in steps.Items.Select(e => e.Instance).OrderBy(s => s.Order))
             await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
+        if (context.UnreadExtensions().FirstOrDefault() is { } unread)
+            throw new MallValidationException($"extensions.{unread}", "No installed feature understands this choice (is its plugin enabled?).");
         return context.Gifts.Count == 0 ? context.ToQuote() : context.ToQuote(await GiftLinesAsync(connection, tx, context, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static void ValidateExtensions(IReadOnlyDictionary<string, string>? extensions)
+    {
+        if (extensions is null) return;
+        var errors = new ValidationErrors();
+        if (extensions.Count > 10) errors.Add("extensions", "holds at most 10 choices.");
+        foreach (var (key, value) in extensions)
+        {
+            if (key.Length is 0 or > 64 || !char.IsAsciiLetterLower(key[0]) && !char.IsAsciiDigit(key[0]) || !key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or '_'))
+                errors.Add("extensions", $"'{(key.Length > 64 ? key[..64] : key)}' is not a choice key (lower-case letters, digits, '.', '-', '_'; at most 64).");
+            else if (value is null || value.Length > 200) errors.Add($"extensions.{key}", "is a value of at most 200 characters.");
+        }
+        errors.ThrowIfAny();
     }
 
     /// <summary>Granted gifts as price-zero lines, when the SKU is on sale and has the stock now (赠完即止); else a note says why not.</summary>

@@ -155,6 +155,9 @@ public sealed record PlaceOrderRequest
     public long? CouponId { get; init; }
     /// <summary>The shipping method chosen from the quote's options; null: the cheapest.</summary>
     public string? ShippingMethod { get; init; }
+
+    /// <summary>Plugin choices (<see cref="Checkout.CheckoutChoices.Extensions"/>), e.g. the group-buy team to join.</summary>
+    public IReadOnlyDictionary<string, string>? Extensions { get; init; }
 }
 
 /// <summary>Result of placing an order.</summary>

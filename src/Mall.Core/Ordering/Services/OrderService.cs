@@ -71,7 +71,7 @@ public sealed class OrderService(
 
         // Prices, names and availability are read now, inside the transaction, by the checkout pipeline (shipping,
         // promotions): never taken from the client.
-        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, new CheckoutChoices { CouponId = request.CouponId, ShippingMethod = request.ShippingMethod }, cancellationToken).ConfigureAwait(false);
+        var quote = await checkout.QuoteAsync(tx, request.CustomerId, lines, address?.RegionCode, new CheckoutChoices { CouponId = request.CouponId, ShippingMethod = request.ShippingMethod, Extensions = request.Extensions }, cancellationToken).ConfigureAwait(false);
         if (request.CouponId is { } chosen && !quote.Adjustments.Any(a => a.Reference == CouponPromotionEvaluator.ReferenceOf(chosen)))
             throw new MallValidationException("couponId", $"Coupon {chosen} takes nothing off this order.");
         // Microseconds: what every database keeps, so the order returned now equals the order read later.
@@ -124,7 +124,7 @@ public sealed class OrderService(
             await coupons.RedeemAsync(tx, couponId, request.CustomerId, orderId, cancellationToken).ConfigureAwait(false);
         using (var participants = extensions.Acquire<IOrderParticipant>())
             foreach (var (participant, _) in participants.Items)
-                await participant.PlacingAsync(new OrderPlacing(tx, orderId, number, request.CustomerId, quote), cancellationToken).ConfigureAwait(false);
+                await participant.PlacingAsync(new OrderPlacing(tx, orderId, number, request.CustomerId, quote) { Extensions = request.Extensions ?? new Dictionary<string, string>() }, cancellationToken).ConfigureAwait(false);
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
@@ -287,6 +287,9 @@ public sealed class OrderService(
         if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
         await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
         if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
+        using (var participants = extensions.Acquire<IOrderParticipant>())
+            foreach (var (participant, _) in participants.Items)
+                await participant.TransitionedAsync(new OrderTransitioned(tx, orderId, current.Number, from, to, trigger), cancellationToken).ConfigureAwait(false);
         return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
     }
 

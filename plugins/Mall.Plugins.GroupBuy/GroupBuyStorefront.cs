@@ -1,0 +1,88 @@
+using System.Globalization;
+using Mall.Common;
+using Mall.Data;
+using Mall.Web.Themes;
+using static Mall.Data.MallSql;
+
+namespace Mall.Plugins.GroupBuy;
+
+/// <summary>On product pages (zone <c>product_after_price</c>): the running group-buy activity of the product, its group price and a link to its page.</summary>
+public sealed class GroupBuyProductWidget(IMallDatabase database, TimeProvider clock) : IStorefrontWidget
+{
+    /// <inheritdoc />
+    public string Zone => "product_after_price";
+
+    /// <inheritdoc />
+    public string Template => """
+        <div class="groupbuy-widget" data-activity-id="{{activityId}}">
+          <span class="groupbuy-tag">拼团 Group-buy</span> <strong>{{money groupPrice}}</strong> · {{teamSize}} 人团 people · {{openTeams}} 个团进行中 teams open
+          <a class="groupbuy-link" href="/groupbuy/{{activityId}}">去拼团 Join or open a team</a>
+        </div>
+        """;
+
+    /// <inheritdoc />
+    public async Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken)
+    {
+        if (context.ProductId is not { } productId) return null;
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var found = await QueryAsync(connection, null,
+            "SELECT a.id, MIN(x.group_price), a.team_size FROM groupbuy_activity a JOIN groupbuy_activity_sku x ON x.activity_id = a.id JOIN mall_sku s ON s.id = x.sku_id " +
+            "WHERE s.product_id = @product AND a.is_active = @yes AND a.sold < a.stock_cap AND (a.starts_at IS NULL OR a.starts_at <= @now) AND (a.ends_at IS NULL OR a.ends_at > @now) " +
+            $"GROUP BY a.id, a.team_size ORDER BY a.id {database.Dialect.Page("0", "1")}",
+            r => (Id: r.GetInt64(0), Price: Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture), Size: r.GetInt32(2)), cancellationToken,
+            ("product", productId), ("yes", true), ("now", now));
+        if (found.Count == 0) return null;
+        var (id, price, size) = found[0];
+        var open = await ScalarAsync(connection, null, "SELECT COUNT(*) FROM groupbuy_team WHERE activity_id = @id AND status = @open AND seats < team_size AND expires_at > @now",
+            cancellationToken, ("id", id), ("open", (short)TeamStatus.Open), ("now", now));
+        return new WidgetModel(id, Money.FromCents(price), size, open);
+    }
+
+    private sealed record WidgetModel(long ActivityId, decimal GroupPrice, int TeamSize, long OpenTeams);
+}
+
+/// <summary>The plugin's storefront pages, rendered inside the active theme: an activity (<c>/groupbuy/{id}</c>) and a team (<c>/groupbuy/teams/{id}</c>, the link a shopper shares).</summary>
+internal static class GroupBuyPages
+{
+    // Buying: the shopper's default (else first) address, one unit, the choice as a checkout extension; then the order page to pay.
+    private const string BuyScript =
+        "function gbBuy(sku,key,value,box){var t=localStorage.getItem('mall_token');if(!t){location.href='/login?next='+encodeURIComponent(location.pathname);return;}" +
+        "var h={'Authorization':'Bearer '+t,'Content-Type':'application/json'};" +
+        "fetch('/api/v1/me/addresses',{headers:h}).then(function(r){return r.json();}).then(function(a){a=a.items||a;var d=(a.filter(function(x){return x.isDefault;})[0]||a[0]);" +
+        "if(!d){box.textContent='请先添加收货地址 Add an address first';return;}var e={};e[key]=String(value);h['Idempotency-Key']='gb-'+key+'-'+value+'-'+Date.now();" +
+        "return fetch('/api/v1/orders',{method:'POST',headers:h,body:JSON.stringify({lines:[{skuId:sku,quantity:1}],addressId:d.id,extensions:e})}).then(function(r){return r.json();})" +
+        ".then(function(o){if(o.id){location.href='/orders/'+o.id;}else{box.textContent=o.detail||o.title||'';}});});}";
+
+    public const string ActivityTemplate = """
+        <section class="groupbuy" data-activity-id="{{activity.id}}">
+          <h1>拼团 {{activity.name}}</h1>
+          <p class="terms">{{activity.teamSize}} 人成团 people per team · {{activity.teamMinutes}} 分钟 minutes{{#if activity.leaderDiscount}} · 团长再减 leader saves {{money activity.leaderDiscount}}{{/if}}</p>
+          <ul class="skus">{{#each activity.skus}}<li data-sku-id="{{skuId}}">{{money groupPrice}}
+            {{#if ../running}}<button type="button" class="primary groupbuy-open" onclick="gbBuy({{skuId}},'groupbuy.activity',{{../activity.id}},document.querySelector('.groupbuy .notice'))">开团 Open a team</button>{{/if}}</li>{{/each}}</ul>
+          <h2>可参与的团 Teams to join</h2>
+          <ol class="teams">{{#each openTeams}}<li data-team-id="{{id}}"><a href="/groupbuy/teams/{{id}}">#{{id}}</a> · {{paid}}/{{teamSize}} · 还差 {{seatsLeft}} 人 seats left · {{date expiresAt}}</li>{{else}}<li class="empty">暂无 None yet: open one.</li>{{/each}}</ol>
+          <p class="notice" role="status"></p>
+        </section>
+        <script>
+        """ + BuyScript + """
+        </script>
+        """;
+
+    public const string TeamTemplate = """
+        <section class="groupbuy-team" data-team-id="{{team.id}}">
+          <h1>拼团 Team #{{team.id}}</h1>
+          <p class="progress"><span class="paid">{{team.paid}}</span> / {{team.teamSize}} · <span class="status">{{team.status}}</span>{{#if team.virtualMembers}} · +{{team.virtualMembers}}{{/if}}</p>
+          <p class="deadline">{{#if team.expiresAt}}截止 Closes {{date team.expiresAt}}{{/if}}</p>
+          <ol class="members">{{#each team.members}}<li class="{{#if isLeader}}leader{{/if}}">{{#if isLeader}}团长 Leader{{else}}团员 Member{{/if}} · {{#if paid}}已付 paid{{else}}待付 paying{{/if}}</li>{{/each}}</ol>
+          <p class="share">分享链接 Share: <input readonly value="{{shareUrl}}" onfocus="this.select()"></p>
+          {{#if joinable}}<button type="button" class="primary groupbuy-join" onclick="gbBuy({{skuId}},'groupbuy.team',{{team.id}},document.querySelector('.groupbuy-team .notice'))">参团 Join for {{money groupPrice}}</button>{{/if}}
+          <p class="notice" role="status"></p>
+        </section>
+        <script>
+        """ + BuyScript + """
+        </script>
+        """;
+
+    public static string Title(string what, long id) => string.Create(CultureInfo.InvariantCulture, $"拼团 {what} #{id}");
+}
