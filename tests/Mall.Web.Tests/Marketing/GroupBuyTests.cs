@@ -256,6 +256,111 @@ public class GroupBuyTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Unpaid_seats_free_at_the_payment_timeout_refunded_members_leave_and_virtual_members_fill_a_nearly_full_team(string provider)
+    {
+        await using var fixture = await Fixture.StartAsync(provider);
+        var app = fixture.App;
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 30m);
+        var activity = (await app.PostOkAsync($"{GroupBuyPlugin.Routes}/admin/activities", new
+        {
+            name = "模拟成团", skus = new[] { new { skuId = sku, groupPrice = 20m } }, teamSize = 4, teamMinutes = 60, perUserLimit = 1, stockCap = 50, virtualFill = 1,
+        })).GetProperty("id").GetInt64();
+        using var leader = await app.ShopperAsync("13300000501");
+        using var member = await app.ShopperAsync("13300000502");
+        using var quitter = await app.ShopperAsync("13300000503");
+        using var sleeper = await app.ShopperAsync("13300000504");
+        using var lonely = await app.ShopperAsync("13300000505");
+
+        // A leader who never pays: the team never opens, and is abandoned when the order times out.
+        var lonelyOrder = (await PlaceAsync(lonely, sku, Open, activity)).GetProperty("id").GetInt64();
+        var abandoned = Assert.Single((await Memberships(lonely)).EnumerateArray()).GetProperty("teamId").GetInt64();
+
+        await DevPayAsync(leader, (await PlaceAsync(leader, sku, Open, activity)).GetProperty("id").GetInt64());
+        var teamId = Assert.Single((await Memberships(leader)).EnumerateArray()).GetProperty("teamId").GetInt64();
+        await DevPayAsync(member, (await PlaceAsync(member, sku, Join, teamId)).GetProperty("id").GetInt64());
+        var quitterOrder = (await PlaceAsync(quitter, sku, Join, teamId)).GetProperty("id").GetInt64();
+        await DevPayAsync(quitter, quitterOrder);
+        await PlaceAsync(sleeper, sku, Join, teamId);                                  // holds the last seat, never pays
+        Assert.Equal(0, (await TeamAsync(app, teamId)).GetProperty("seatsLeft").GetInt32());
+
+        // A member refunded while the team is open leaves it: the seat is free, the member no longer counts or shows.
+        var payment = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{quitterOrder}/payments")).EnumerateArray()).GetProperty("number").GetString();
+        using (var refund = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/payments/{payment}/refunds") { Content = JsonContent.Create(new { amount = 20m, reason = "changed mind" }) })
+        {
+            refund.Headers.Add("Idempotency-Key", "quit-1");
+            Assert.True((await app.Admin.SendAsync(refund)).IsSuccessStatusCode);
+        }
+        var afterRefund = await TeamAsync(app, teamId);
+        Assert.Equal(2, afterRefund.GetProperty("paid").GetInt32());
+        Assert.Equal(1, afterRefund.GetProperty("seatsLeft").GetInt32());
+        Assert.Equal(3, afterRefund.GetProperty("members").GetArrayLength());
+
+        // The payment timeout passes: the unpaid seat is free again, and the never-paid leader's team is abandoned.
+        fixture.Clock.Advance(TimeSpan.FromMinutes(31));
+        await app.Services.GetRequiredService<Mall.Ordering.IOrderService>().CancelExpiredAsync(100);
+        var afterTimeout = await TeamAsync(app, teamId);
+        Assert.Equal(2, afterTimeout.GetProperty("seatsLeft").GetInt32());
+        Assert.Equal(2, afterTimeout.GetProperty("members").GetArrayLength());
+        Assert.Equal("abandoned", (await TeamAsync(app, abandoned)).GetProperty("status").GetString());
+        Assert.Equal("cancelled", (await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{lonelyOrder}")).GetProperty("status").GetString());
+
+        // A third payer makes it three of four at the deadline: the activity lets one virtual member fill the last
+        // seat, so the team succeeds and its orders ship.
+        using var third = await app.ShopperAsync("13300000506");
+        var thirdOrder = (await PlaceAsync(third, sku, Join, teamId)).GetProperty("id").GetInt64();
+        await DevPayAsync(third, thirdOrder);
+        fixture.Clock.Advance(TimeSpan.FromMinutes(30));
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"{GroupBuyPlugin.Routes}/admin/expiry/run");
+        var filled = await TeamAsync(app, teamId);
+        Assert.Equal("succeeded", filled.GetProperty("status").GetString());
+        Assert.Equal(1, filled.GetProperty("virtualMembers").GetInt32());
+        Assert.Equal(3, filled.GetProperty("paid").GetInt32());
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"/api/admin/orders/{thirdOrder}/ship", new { carrier = "SF", trackingNumber = "SF7" });
+        // The quitter's seat stays refunded (once), nobody else was refunded.
+        var members = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"{GroupBuyPlugin.Routes}/admin/activities/{activity}/teams?status=succeeded")).EnumerateArray())
+            .GetProperty("members").EnumerateArray().Select(m => m.GetProperty("status").GetString()).Order().ToList();
+        Assert.Equal(new[] { "left", "paid", "paid", "paid", "refunded" }, members);
+    }
+
+    [Fact]
+    public async Task Bad_activities_are_refused_and_nothing_is_written()
+    {
+        await using var fixture = await Fixture.StartAsync(Mall.Data.Sqlite.SqliteDatabaseProvider.ProviderName);
+        var app = fixture.App;
+        var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 10m);
+        object[] bad =
+        [
+            new { name = "x", skus = new[] { new { skuId = 999999L, groupPrice = 5m } }, teamSize = 2, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = Array.Empty<object>(), teamSize = 2, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 5m } }, teamSize = 1, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 5m } }, teamSize = 3, teamMinutes = 0, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 0m } }, teamSize = 3, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 5m } }, teamSize = 3, teamMinutes = 60, perUserLimit = 1, stockCap = 5, leaderDiscount = 5m },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 5m } }, teamSize = 3, teamMinutes = 60, perUserLimit = 1, stockCap = 5, virtualFill = 3 },
+            new { name = "", skus = new[] { new { skuId = sku, groupPrice = 5m } }, teamSize = 3, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+            new { name = "x", skus = new[] { new { skuId = sku, groupPrice = 5m }, new { skuId = sku, groupPrice = 6m } }, teamSize = 3, teamMinutes = 60, perUserLimit = 1, stockCap = 5 },
+        ];
+        foreach (var body in bad)
+        {
+            var response = await app.Admin.PostAsJsonAsync($"{GroupBuyPlugin.Routes}/admin/activities", body);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(body)} answered {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        Assert.Equal(0, await app.CountAsync("groupbuy_activity"));
+        Assert.Equal(0, await app.CountAsync("groupbuy_activity_sku"));
+        using var shopper = await app.ShopperAsync("13300000601");
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.PostAsJsonAsync($"{GroupBuyPlugin.Routes}/admin/activities", bad[0])).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await shopper.PostAsync($"{GroupBuyPlugin.Routes}/admin/expiry/run", null)).StatusCode);
+        // Malformed choices: a bad key, a bad id.
+        foreach (var extensions in new[] { new Dictionary<string, string> { ["GroupBuy Team"] = "1" }, new Dictionary<string, string> { [Join] = "twelve" } })
+        {
+            var response = await shopper.PostAsJsonAsync("/api/v1/checkout/quote", new { lines = Lines(sku), extensions });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        }
+        Assert.Equal(0, await app.CountAsync("mall_order"));
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task The_plugin_is_hot_installed_used_upgraded_with_its_data_intact_and_uninstalled(string provider)
     {
         await using var fixture = await Fixture.StartAsync(provider);
