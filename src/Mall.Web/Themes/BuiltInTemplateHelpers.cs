@@ -17,7 +17,8 @@ internal static class BuiltInTemplateHelpers
         new Helper("money", (c, a) => c.Money(Number(a, 0))),
         new Helper("asset", (c, a) => c.AssetUrl(Text(a, 0))),
         new Helper("url", (_, a) => Url(Text(a, 0), a.Count > 1 ? Text(a, 1) : null)),
-        new Helper("date", (_, a) => a.Count > 0 && a[0] is DateTime d ? d.ToString(a.Count > 1 ? Text(a, 1) : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : Text(a, 0)),
+        // Dates arrive as DateTime from host models and as ISO-8601 text from plugin models (flattened to JSON values).
+        new Helper("date", (_, a) => a.Count > 0 && AsDate(a[0]) is { } d ? d.ToString(a.Count > 1 ? Text(a, 1) : "yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : Text(a, 0)),
         new Helper("zone", (c, a) => c.RenderZone(Text(a, 0)), raw: true),
         new Helper("paging", (c, a) => Paging((int)Number(a, 0), (int)Number(a, 1), Text(a, 2), c), raw: true),
     ];
@@ -50,6 +51,15 @@ internal static class BuiltInTemplateHelpers
         }
         return html.Append("</nav>").ToString();
     }
+
+    private static DateTime? AsDate(object? value) => value switch
+    {
+        DateTime d => d,
+        DateTimeOffset o => o.UtcDateTime,
+        string text when text.Length >= 10 && char.IsAsciiDigit(text[0])
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed) => parsed.UtcDateTime,
+        _ => null,
+    };
 
     private static string Text(IReadOnlyList<object?> arguments, int index) =>
         index < arguments.Count ? Convert.ToString(arguments[index], CultureInfo.InvariantCulture) ?? "" : "";

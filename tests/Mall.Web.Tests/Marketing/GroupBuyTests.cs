@@ -68,6 +68,7 @@ public class GroupBuyTests
         Assert.Equal("2", teamPage.QuerySelector(".groupbuy-team .paid")!.TextContent);
         Assert.Equal(2, teamPage.QuerySelectorAll(".groupbuy-team .members li").Length);
         Assert.NotNull(teamPage.QuerySelector(".groupbuy-join"));
+        Assert.Matches(@"Closes \d{4}-\d{2}-\d{2} \d{2}:\d{2}$", teamPage.QuerySelector(".groupbuy-team .deadline")!.TextContent.Trim());   // the date helper formats a plugin model's ISO date
         Assert.EndsWith($"/groupbuy/teams/{teamId}", teamPage.QuerySelector(".share input")!.GetAttribute("value"));
 
         using var last = await app.ShopperAsync("13300000003");
@@ -323,6 +324,44 @@ public class GroupBuyTests
     }
 
     [Fact]
+    public async Task In_a_real_browser_a_friend_opens_the_shared_team_page_joins_and_lands_on_the_order_to_pay()
+    {
+        await using var fixture = await Fixture.StartAsync(Mall.Data.Sqlite.SqliteDatabaseProvider.ProviderName, kestrel: true);
+        var app = fixture.App;
+        var baseUrl = app.Anonymous.BaseAddress!.ToString().TrimEnd('/');
+        var (productId, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 10, price: 99m);
+        var activity = await CreateActivityAsync(app, sku, teamSize: 2);
+        using var leader = await app.ShopperAsync("13300000701");
+        await DevPayAsync(leader, (await PlaceAsync(leader, sku, Open, activity)).GetProperty("id").GetInt64());
+        var teamId = Assert.Single((await Memberships(leader)).EnumerateArray()).GetProperty("teamId").GetInt64();
+        using var friend = await app.ShopperAsync("13300000702");
+        Assert.True((await friend.PostAsJsonAsync("/api/v1/me/addresses", new { receiver = "李四", phone = "13300000702", regionCode = "110105", detail = "朝阳区 2 号", isDefault = true })).IsSuccessStatusCode);
+
+        await using var browser = await Browser.Chromium.StartAsync();
+        await browser.ViewportAsync(390, 844, true);
+        // The product page links to the activity, which lists the team.
+        await browser.GoAsync($"{baseUrl}/products/{productId}");
+        await browser.ClickAsync(".groupbuy-widget a.groupbuy-link");
+        await browser.WaitAsync($"location.pathname === '/groupbuy/{activity}' && document.querySelector('.groupbuy .teams li[data-team-id]')", "the activity page");
+        // The friend, logged in, opens the shared link and joins.
+        await browser.EvalAsync($"localStorage.setItem('mall_token', '{friend.DefaultRequestHeaders.Authorization!.Parameter}')");
+        await browser.GoAsync($"{baseUrl}/groupbuy/teams/{teamId}");
+        Assert.Equal("1", (await browser.EvalAsync("document.querySelector('.groupbuy-team .paid').textContent"))!.GetValue<string>());
+        var artifacts = Environment.GetEnvironmentVariable("MALL_TEST_ARTIFACTS") is { Length: > 0 } dir ? dir : Path.Combine(PluginBuilds.RepositoryRoot, "artifacts", "screenshots");
+        await browser.ScreenshotAsync(Path.Combine(artifacts, "groupbuy-team-phone.png"));
+        await browser.ClickAsync(".groupbuy-join");
+        await browser.WaitAsync("location.pathname.startsWith('/orders/') && document.querySelector('#order-number')", "the order page", seconds: 30);
+
+        var order = Assert.Single((await CatalogApiTests.GetJsonAsync(friend, "/api/v1/orders")).GetProperty("items").EnumerateArray());
+        Assert.Equal(30m, order.GetProperty("total").GetDecimal());
+        Assert.Equal("pendingPayment", order.GetProperty("status").GetString());
+        var seat = Assert.Single((await Memberships(friend)).EnumerateArray());
+        Assert.Equal(teamId, seat.GetProperty("teamId").GetInt64());
+        Assert.Equal(order.GetProperty("id").GetInt64(), seat.GetProperty("orderId").GetInt64());
+        Assert.Equal(0, (await TeamAsync(app, teamId)).GetProperty("seatsLeft").GetInt32());
+    }
+
+    [Fact]
     public async Task Bad_activities_are_refused_and_nothing_is_written()
     {
         await using var fixture = await Fixture.StartAsync(Mall.Data.Sqlite.SqliteDatabaseProvider.ProviderName);
@@ -397,10 +436,10 @@ public class GroupBuyTests
 
         public ManualClock Clock { get; }
 
-        public static async Task<Fixture> StartAsync(string provider)
+        public static async Task<Fixture> StartAsync(string provider, bool kestrel = false)
         {
             var clock = new ManualClock(DateTimeOffset.UtcNow);
-            var app = await MallApp.StartAsync(provider, services => services.AddSingleton<TimeProvider>(clock), settings: [new("Mall:Payments:Sandbox:Secret", Secret)]);
+            var app = await MallApp.StartAsync(provider, services => services.AddSingleton<TimeProvider>(clock), settings: [new("Mall:Payments:Sandbox:Secret", Secret)], kestrel);
             await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(Plugin));
             await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{Plugin}/install?enable=true");
             return new Fixture(app, clock);
