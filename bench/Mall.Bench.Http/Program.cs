@@ -3,9 +3,6 @@ using Mall.Bench.Http;
 // Configuration comes from the environment: Mall__Database__Provider, Mall__Database__ConnectionString,
 // BENCH_PRODUCTS (how many products to seed), ASPNETCORE_URLS.
 var builder = WebApplication.CreateBuilder(args);
-// MySql.Data blocks a thread per call; start with enough threads for 256 concurrent requests (see README).
-// Truly asynchronous drivers do not need it, and idle spinning threads cost CPU on a small machine.
-if (string.Equals(builder.Configuration["Mall:Database:Provider"], "MySql", StringComparison.OrdinalIgnoreCase)) ThreadPool.SetMinThreads(300, 300);
 builder.Logging.ClearProviders();
 builder.Services.AddMall(builder.Configuration);
 builder.Services.AddSingleton<RawProductEndpoint>();

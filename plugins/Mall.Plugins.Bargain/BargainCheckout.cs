@@ -28,9 +28,12 @@ public sealed class BargainPriceEvaluator(IMallDatabase database, TimeProvider c
         if (context.CustomerId is not { } customerId || context.Lines.Count == 0) return [];
         var now = clock.GetUtcNow().UtcDateTime;
         var buyable = new List<(long Id, long SkuId, long Price, bool Stacks)>();
-        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        // Through the checkout's own connection (and the order's transaction when placing): one connection per checkout.
+        await using var owned = context.Connection is null ? await database.OpenConnectionAsync(cancellationToken) : null;
+        var connection = context.Connection ?? owned!;
         await using (var command = connection.CreateCommand())
         {
+            command.Transaction = context.Transaction;
             command.CommandText =
                 "SELECT b.id, a.sku_id, b.current_price, a.stack_with_promotions, b.status, a.allow_early_buy, a.sold, a.stock_cap FROM bargain b JOIN bargain_activity a ON a.id = b.activity_id " +
                 "WHERE b.customer_id = @customer AND b.status IN (1, 2) AND b.expires_at > @now";

@@ -51,12 +51,15 @@ public sealed class GroupBuyPriceEvaluator(IMallDatabase database, TimeProvider 
     {
         if (GroupBuyChoice.Read(key => context.TryGetExtension(key, out var value) ? value : null) is not { } choice) return [];
         if (context.CustomerId is null) throw new MallValidationException("extensions", "Log in to buy in a group.");
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        // Through the checkout's own connection (and the order's transaction when placing): one connection per checkout.
+        await using var owned = context.Connection is null ? await database.OpenConnectionAsync(cancellationToken) : null;
+        var connection = context.Connection ?? owned!;
+        var tx = context.Transaction;
         var now = clock.GetUtcNow().UtcDateTime;
         long activityId;
         if (choice.JoinTeamId is { } teamId)
         {
-            var team = (await QueryAsync(connection, null, "SELECT activity_id, status, seats, team_size, expires_at FROM groupbuy_team WHERE id = @id",
+            var team = (await QueryAsync(connection, tx, "SELECT activity_id, status, seats, team_size, expires_at FROM groupbuy_team WHERE id = @id",
                 r => (Activity: r.GetInt64(0), Status: (TeamStatus)r.GetInt16(1), Seats: r.GetInt32(2), Size: r.GetInt32(3), Expires: r.IsDBNull(4) ? (DateTime?)null : Utc(r.GetDateTime(4))),
                 cancellationToken, ("id", teamId))).SingleOrDefault();
             if (team == default) throw new MallValidationException($"extensions.{GroupBuyChoice.JoinKey}", $"Team {teamId} does not exist.");
@@ -66,7 +69,7 @@ public sealed class GroupBuyPriceEvaluator(IMallDatabase database, TimeProvider 
         }
         else activityId = choice.OpenActivityId!.Value;
 
-        var activity = await GroupBuyStore.FindActivityAsync(connection, null, activityId, cancellationToken)
+        var activity = await GroupBuyStore.FindActivityAsync(connection, tx, activityId, cancellationToken)
             ?? throw new MallValidationException($"extensions.{GroupBuyChoice.OpenKey}", $"Group-buy activity {activityId} does not exist.");
         if (choice.IsLeader && !GroupBuyStore.IsRunning(activity, now))
             throw new MallConflictException("This group-buy activity is not running now.") { Code = "groupbuy.not_running" };

@@ -46,7 +46,7 @@ public enum MemberStatus
 /// <param name="TeamMinutes">How long a team stays open after its leader paid (never past the activity's end).</param>
 /// <param name="StartsAt">Start (UTC), or at once.</param>
 /// <param name="EndsAt">End (UTC), or open-ended.</param>
-/// <param name="PerUserLimit">Units one shopper may hold in this activity's teams at once (paid or unpaid).</param>
+/// <param name="PerUserLimit">Units one shopper may buy through the activity (unpaid orders count; cancelled and refunded ones do not).</param>
 /// <param name="LeaderDiscount">Taken off the leader's unit price (团长优惠), 0 for none.</param>
 /// <param name="VirtualFill">At most this many missing seats are filled by virtual members at the deadline (模拟成团); 0, the default, never.</param>
 /// <param name="StockCap">Units sold through the activity at most.</param>
@@ -107,7 +107,7 @@ public sealed record ActivityPage(GroupBuyActivity Activity, bool Running, IRead
 /// <param name="TeamMinutes">1 minute to 7 days.</param>
 /// <param name="StartsAt">Start (UTC), or now.</param>
 /// <param name="EndsAt">End (UTC), or open.</param>
-/// <param name="PerUserLimit">1–100 units per shopper.</param>
+/// <param name="PerUserLimit">1–100 units per shopper (cancelled and refunded orders do not count).</param>
 /// <param name="StockCap">1–1,000,000 units.</param>
 /// <param name="LeaderDiscount">Leader's extra discount per unit (below the lowest group price).</param>
 /// <param name="VirtualFill">Missing seats virtual members may fill at the deadline (0: off).</param>

@@ -45,12 +45,13 @@ public sealed class GroupBuyProductWidget(IMallDatabase database, TimeProvider c
 /// <summary>The plugin's storefront pages, rendered inside the active theme: an activity (<c>/groupbuy/{id}</c>) and a team (<c>/groupbuy/teams/{id}</c>, the link a shopper shares).</summary>
 internal static class GroupBuyPages
 {
-    // Buying: the shopper's default (else first) address, one unit, the choice as a checkout extension; then the order page to pay.
+    // Buying: the shopper's default (else first) address, one unit, the choice as a checkout extension; then the order
+    // page to pay. One idempotency key per page view, so a double tap places one order.
     private const string BuyScript =
         "function gbBuy(sku,key,value,box){var t=localStorage.getItem('mall_token');if(!t){location.href='/login?next='+encodeURIComponent(location.pathname);return;}" +
         "var h={'Authorization':'Bearer '+t,'Content-Type':'application/json'};" +
         "fetch('/api/v1/me/addresses',{headers:h}).then(function(r){return r.json();}).then(function(a){a=a.items||a;var d=(a.filter(function(x){return x.isDefault;})[0]||a[0]);" +
-        "if(!d){box.textContent='请先添加收货地址 Add an address first';return;}var e={};e[key]=String(value);h['Idempotency-Key']='gb-'+key+'-'+value+'-'+Date.now();" +
+        "if(!d){box.textContent='请先添加收货地址 Add an address first';return;}var e={};e[key]=String(value);window.gbKey=window.gbKey||('gb-'+key+'-'+value+'-'+Date.now());h['Idempotency-Key']=window.gbKey;" +
         "return fetch('/api/v1/orders',{method:'POST',headers:h,body:JSON.stringify({lines:[{skuId:sku,quantity:1}],addressId:d.id,extensions:e})}).then(function(r){return r.json();})" +
         ".then(function(o){if(o.id){location.href='/orders/'+o.id;}else{box.textContent=o.detail||o.title||'';}});});}";
 

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Dapper;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 
 namespace Mall.Data.MySql;
 
@@ -50,10 +50,10 @@ public sealed class MySqlDialect : SqlDialectBase
     public override string CreateTableSuffix => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
     /// <inheritdoc />
-    public override bool IsUniqueViolation(Exception exception) => Find<MySqlException>(exception) is { Number: 1062 };
+    public override bool IsUniqueViolation(Exception exception) => Find<MySqlException>(exception) is { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
 
     /// <inheritdoc />
-    public override bool IsTransient(Exception exception) => Find<MySqlException>(exception) is { Number: 1213 or 1205 };
+    public override bool IsTransient(Exception exception) => Find<MySqlException>(exception) is { ErrorCode: MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout };
 
     /// <inheritdoc />
     public override async Task<IAsyncDisposable> AcquireLockAsync(DbConnection connection, string name, TimeSpan timeout, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Mall.Data.PostgreSql;
 using Mall.Data.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using MySql.Data.MySqlClient;
+using MySqlConnector;
 using Npgsql;
 
 namespace Mall.Testing;
@@ -24,10 +24,9 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly Func<Task> _drop;
 
     /// <summary>
-    /// MySql.Data's async methods block a thread each (see shared/BRIEF.md). Tests run hundreds of concurrent
-    /// callers, so the thread pool starts with enough threads instead of growing one or two a second, which
-    /// otherwise runs other tests' connection attempts into their timeouts. A production host on MySQL wants the
-    /// same (README, "Choosing the database").
+    /// Tests run hundreds of concurrent callers (and some test code blocks on tasks), so the thread pool starts
+    /// with enough threads instead of growing one or two a second, which would run other tests' connection attempts
+    /// into their timeouts.
     /// </summary>
     static TestDatabase()
     {

@@ -120,6 +120,17 @@ public sealed class CheckoutContext
     /// <summary>The shipping method the shopper chose (a provider's name), or null for the cheapest.</summary>
     public string? ShippingMethod { get; init; }
 
+    /// <summary>
+    /// The connection pricing this checkout, and <see cref="Transaction"/> when it prices an order being placed.
+    /// Steps and evaluators read through them (<see cref="Data.MallDatabaseExtensions.ReadAsync{T}"/>) instead of
+    /// opening another connection, so a checkout holds one connection however many steps it has. Null when the
+    /// context was built without a database (tests of a step).
+    /// </summary>
+    public System.Data.Common.DbConnection? Connection { get; init; }
+
+    /// <summary>The order's transaction while an order is being placed; commands on <see cref="Connection"/> must use it.</summary>
+    public System.Data.Common.DbTransaction? Transaction { get; init; }
+
     private readonly HashSet<string> _readExtensions = new(StringComparer.Ordinal);
 
     /// <summary>The shopper's plugin choices (<see cref="CheckoutChoices.Extensions"/>); read them with <see cref="TryGetExtension"/>.</summary>

@@ -22,3 +22,23 @@ public interface IMallDatabase
     /// </summary>
     Task<T> InTransactionAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Helpers over <see cref="IMallDatabase"/>.</summary>
+public static class MallDatabaseExtensions
+{
+    /// <summary>
+    /// Runs <paramref name="read"/> on <paramref name="connection"/> (with <paramref name="transaction"/>) when the
+    /// caller already holds one — e.g. <see cref="Checkout.CheckoutContext.Connection"/> — else on a connection
+    /// opened and closed for it. Work that already holds a connection must not wait for a second one: under load,
+    /// every holder waiting for the pool's last connection would starve it.
+    /// </summary>
+    public static async Task<T> ReadAsync<T>(this IMallDatabase database, DbConnection? connection, DbTransaction? transaction,
+        Func<DbConnection, DbTransaction?, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(read);
+        if (connection is not null) return await read(connection, transaction).ConfigureAwait(false);
+        await using var owned = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await read(owned, null).ConfigureAwait(false);
+    }
+}

@@ -40,7 +40,7 @@ internal sealed class SharedAssemblies(IEnumerable<string> extra)
         "Autofac", "Autofac.Extensions.DependencyInjection",
         "System.", "System", "Microsoft.Extensions.", "Microsoft.AspNetCore.", "Microsoft.Net.Http.Headers",
         "Microsoft.CSharp", "Microsoft.VisualBasic", "Microsoft.Win32.", "netstandard", "mscorlib", "WindowsBase",
-        "Microsoft.Data.Sqlite", "SQLitePCLRaw.", "Npgsql", "MySql.Data", "Google.Protobuf", "StackExchange.Redis",
+        "Microsoft.Data.Sqlite", "SQLitePCLRaw.", "Npgsql", "MySqlConnector", "StackExchange.Redis",
     ];
 
     private readonly string[] _names = [.. Defaults, .. extra];

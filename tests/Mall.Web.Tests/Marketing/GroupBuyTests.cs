@@ -235,9 +235,8 @@ public class GroupBuyTests
         await ShopperFlowTests.PostOkAsync(app.Admin, $"/api/admin/orders/{carolOrder}/ship", new { carrier = "SF", trackingNumber = "SF9" });   // nothing guards shipping while off
 
         await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{Plugin}/enable");
-        var pass = await ShopperFlowTests.PostOkAsync(app.Admin, $"{GroupBuyPlugin.Routes}/admin/expiry/run");
-        Assert.True(pass.GetProperty("reconciled").GetInt32() >= 0);
-        // Bob's payment made while off is counted now: team A is complete.
+        // The next pass (this one, or the job's own if it came first) counts Bob's payment made while off: team A is complete.
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"{GroupBuyPlugin.Routes}/admin/expiry/run");
         var a = await TeamAsync(app, teamA);
         Assert.Equal("succeeded", a.GetProperty("status").GetString());
         Assert.Equal(2, a.GetProperty("paid").GetInt32());

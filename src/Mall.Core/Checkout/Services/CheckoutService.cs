@@ -42,6 +42,7 @@ public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry e
 
         var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim(),
             Extensions = choices.Extensions ?? new Dictionary<string, string>(),
+            Connection = connection, Transaction = tx,
         };
         // Steps come from the host and from enabled plugins, so they are looked up per quote.
         using var steps = extensions.Acquire<ICheckoutStep>();

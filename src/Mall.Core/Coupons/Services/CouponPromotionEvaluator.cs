@@ -23,7 +23,7 @@ public sealed class CouponPromotionEvaluator(CouponService coupons, TimeProvider
     {
         if (context.CouponId is not { } couponId) return [];
         if (context.CustomerId is not { } customerId) throw new MallValidationException("couponId", "Log in to use a coupon.");
-        var found = await coupons.FindForCheckoutAsync(couponId, customerId, cancellationToken).ConfigureAwait(false)
+        var found = await coupons.FindForCheckoutAsync(context.Connection, context.Transaction, couponId, customerId, cancellationToken).ConfigureAwait(false)
             ?? throw new MallValidationException("couponId", $"Coupon {couponId} does not exist.");
         var (coupon, template) = found;
         var shares = Apply(coupon, template, context.Lines, clock.GetUtcNow().UtcDateTime, out var why);

@@ -214,15 +214,15 @@ public sealed class CouponService(IMallDatabase database, TimeProvider clock) : 
             new { available = (short)CouponStatus.Available, orderId, used = (short)CouponStatus.Used }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
 
     /// <summary>A shopper's coupon with its template, for checkout; null when it is not theirs.</summary>
-    internal async Task<(Coupon Coupon, CouponTemplate Template)?> FindForCheckoutAsync(long couponId, long customerId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var coupon = await connection.QuerySingleOrDefaultAsync<CouponRow>(new CommandDefinition(
-            $"{CouponSelect} WHERE c.id = @couponId AND c.customer_id = @customerId", new { couponId, customerId }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (coupon is null) return null;
-        var template = await ReadTemplateAsync(connection, null, coupon.TemplateId, cancellationToken).ConfigureAwait(false);
-        return (coupon.ToCoupon(Now), template!.ToTemplate());
-    }
+    internal Task<(Coupon Coupon, CouponTemplate Template)?> FindForCheckoutAsync(DbConnection? connection, DbTransaction? transaction, long couponId, long customerId, CancellationToken cancellationToken) =>
+        database.ReadAsync<(Coupon, CouponTemplate)?>(connection, transaction, async (c, tx) =>
+        {
+            var coupon = await c.QuerySingleOrDefaultAsync<CouponRow>(new CommandDefinition(
+                $"{CouponSelect} WHERE c.id = @couponId AND c.customer_id = @customerId", new { couponId, customerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (coupon is null) return null;
+            var template = await ReadTemplateAsync(c, tx, coupon.TemplateId, cancellationToken).ConfigureAwait(false);
+            return (coupon.ToCoupon(Now), template!.ToTemplate());
+        }, cancellationToken);
 
     /// <summary>
     /// Takes <paramref name="count"/> coupons from the template's quantity, or explains why not. The conditional

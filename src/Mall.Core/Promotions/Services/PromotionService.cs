@@ -18,17 +18,19 @@ public sealed class PromotionService(IMallDatabase database, TimeProvider clock)
         await CurrentAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Active rules as of at most 30 seconds ago (or the last change made here).</summary>
-    internal Task<IReadOnlyList<PromotionRule>> CurrentAsync(CancellationToken cancellationToken) =>
-        _rules.GetAsync(async ct =>
+    internal Task<IReadOnlyList<PromotionRule>> CurrentAsync(CancellationToken cancellationToken) => CurrentAsync(null, null, cancellationToken);
+
+    /// <summary>As <see cref="CurrentAsync(CancellationToken)"/>, read (when stale) through the caller's connection if it holds one.</summary>
+    internal Task<IReadOnlyList<PromotionRule>> CurrentAsync(System.Data.Common.DbConnection? connection, System.Data.Common.DbTransaction? transaction, CancellationToken cancellationToken) =>
+        _rules.GetAsync(ct => database.ReadAsync(connection, transaction, async (c, tx) =>
         {
-            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
-            var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            var rows = await c.QueryAsync<Row>(new CommandDefinition(
                 "SELECT id AS Id, name AS Name, priority AS Priority, scope AS Scope, scope_ids AS ScopeIds, min_amount AS MinAmount, min_count AS MinCount, " +
                 "min_member_level AS MinMemberLevel, first_order_only AS FirstOrderOnly, benefit AS Benefit, value AS Value, gift_sku_id AS GiftSkuId, gift_quantity AS GiftQuantity, " +
                 "starts_at AS StartsAt, ends_at AS EndsAt, per_customer_limit AS PerCustomerLimit, exclusivity_group AS ExclusivityGroup, stackable AS Stackable " +
-                "FROM mall_promotion WHERE is_active = TRUE ORDER BY id", cancellationToken: ct)).ConfigureAwait(false);
+                "FROM mall_promotion WHERE is_active = TRUE ORDER BY id", transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
             return (IReadOnlyList<PromotionRule>)rows.Select(r => r.ToRule()).ToList();
-        }, cancellationToken);
+        }, ct), cancellationToken);
 
     /// <inheritdoc />
     public async Task<PromotionRule> CreateAsync(PromotionRule rule, CancellationToken cancellationToken = default)

@@ -24,12 +24,11 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
         (await CurrentAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Id == id);
 
     /// <summary>Templates as of at most 30 seconds ago (or the last change made here).</summary>
-    internal Task<IReadOnlyList<FreightTemplate>> CurrentAsync(CancellationToken cancellationToken) =>
-        _templates.GetAsync(async ct =>
-        {
-            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
-            return await ReadAsync(connection, ct).ConfigureAwait(false);
-        }, cancellationToken);
+    internal Task<IReadOnlyList<FreightTemplate>> CurrentAsync(CancellationToken cancellationToken) => CurrentAsync(null, null, cancellationToken);
+
+    /// <summary>As <see cref="CurrentAsync(CancellationToken)"/>, read (when stale) through the caller's connection if it holds one.</summary>
+    internal Task<IReadOnlyList<FreightTemplate>> CurrentAsync(DbConnection? connection, DbTransaction? transaction, CancellationToken cancellationToken) =>
+        _templates.GetAsync(ct => database.ReadAsync(connection, transaction, (c, tx) => ReadTemplatesAsync(c, tx, ct), ct), cancellationToken);
 
     /// <inheritdoc />
     public async Task<FreightTemplate> CreateAsync(FreightTemplateInput input, CancellationToken cancellationToken = default)
@@ -105,12 +104,12 @@ public sealed partial class FreightTemplateService(IMallDatabase database, TimeP
         tx.Connection!.ExecuteAsync(new CommandDefinition(
             "UPDATE mall_freight_template SET is_default = FALSE WHERE is_default = TRUE", transaction: tx, cancellationToken: cancellationToken));
 
-    private static async Task<IReadOnlyList<FreightTemplate>> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<FreightTemplate>> ReadTemplatesAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             "SELECT id AS Id, name AS Name, charge_by AS ChargeBy, first_units AS FirstUnits, first_fee AS FirstFee, additional_units AS AdditionalUnits, additional_fee AS AdditionalFee, " +
             "free_over_amount AS FreeOverAmount, free_over_count AS FreeOverCount, rules AS Rules, excluded_regions AS ExcludedRegions, is_default AS IsDefault FROM mall_freight_template ORDER BY id",
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToTemplate()).ToList();
     }
 

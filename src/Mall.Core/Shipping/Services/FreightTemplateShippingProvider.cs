@@ -17,7 +17,7 @@ public sealed class FreightTemplateShippingProvider(FreightTemplateService templ
     /// <inheritdoc />
     public async Task<ShippingRate?> QuoteAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
-        var all = await templates.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        var all = await templates.CurrentAsync(context.Connection, context.Transaction, cancellationToken).ConfigureAwait(false);
         if (all.Count == 0) return null;
         var byId = all.ToDictionary(t => t.Id);
         var fallback = all.FirstOrDefault(t => t.IsDefault);
