@@ -16,6 +16,9 @@ public sealed class PostgreSqlDialect : SqlDialectBase
     public override bool SupportsTransactionalDdl => true;
 
     /// <inheritdoc />
+    public override bool ReportsRowsPerBatchCommand => true;
+
+    /// <inheritdoc />
     public override string JsonValue(string parameter) => $"CAST({parameter} AS jsonb)";
 
     /// <inheritdoc />

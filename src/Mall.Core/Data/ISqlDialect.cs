@@ -17,6 +17,12 @@ public interface ISqlDialect
     /// <summary>True when DDL statements take part in transactions (SQLite, PostgreSQL; not MySQL).</summary>
     bool SupportsTransactionalDdl { get; }
 
+    /// <summary>
+    /// True when the driver runs a <see cref="System.Data.Common.DbBatch"/> in one round trip and reports each
+    /// command's own affected rows (Npgsql). Where false, work that must know an update's count runs statement by statement.
+    /// </summary>
+    bool ReportsRowsPerBatchCommand => false;
+
     /// <summary>Isolation level Mall's own transactions use.</summary>
     IsolationLevel DefaultIsolationLevel { get; }
 

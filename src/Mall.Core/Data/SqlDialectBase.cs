@@ -13,6 +13,9 @@ public abstract class SqlDialectBase : ISqlDialect
     public abstract bool SupportsTransactionalDdl { get; }
 
     /// <inheritdoc />
+    public virtual bool ReportsRowsPerBatchCommand => false;
+
+    /// <inheritdoc />
     public virtual IsolationLevel DefaultIsolationLevel => IsolationLevel.ReadCommitted;
 
     /// <inheritdoc />

@@ -56,28 +56,82 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         var merged = lines.GroupBy(l => l.SkuId).Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity))).OrderBy(l => l.SkuId).ToList();
         foreach (var line in merged)
         {
-            // The one conditional update that makes overselling impossible.
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE mall_inventory SET available = available - @Quantity, reserved = reserved + @Quantity, updated_at = @now WHERE sku_id = @SkuId AND available >= @Quantity",
-                new { line.SkuId, line.Quantity, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var (updated, after) = Dialect.ReportsRowsPerBatchCommand && connection.CanCreateBatch
+                ? await ReserveLineBatchedAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false)
+                : await ReserveLineAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false);
             if (updated == 0)
             {
-                var level = await FindLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false)
-                    ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
-                throw new MallConflictException($"SKU {line.SkuId} has {level.Available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
+                // Nothing was reserved; what the batch wrote besides is undone with the caller's transaction, as for any refusal.
+                var available = after?.Available ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
+                throw new MallConflictException($"SKU {line.SkuId} has {available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
             }
-            // The reservation and its ledger entry in one round trip.
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @skuId, @quantity, @status, @now, @now);" +
-                MovementInsert,
-                new { reference, skuId = line.SkuId, quantity = (long)line.Quantity, status = ReservationStatus.Reserved, kind = StockMovementKind.Reserve, reason = (string?)null, now },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-
-            var after = await GetLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false);
-            if (CrossedThreshold(after, line.Quantity)) lowStock.Add(after);
+            if (CrossedThreshold(after!, line.Quantity)) lowStock.Add(after!);
         }
         var reservation = new StockReservation(reference, merged.Select(l => new StockReservationLine(l.SkuId, l.Quantity, ReservationStatus.Reserved)).ToList(), false);
         return new StockReservationResult(reservation, lowStock);
+    }
+
+    // The one conditional update that makes overselling impossible.
+    private const string ReserveUpdate =
+        "UPDATE mall_inventory SET available = available - @quantity, reserved = reserved + @quantity, updated_at = @now WHERE sku_id = @skuId AND available >= @quantity";
+
+    private const string ReservationInsert =
+        "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @skuId, @quantity, @status, @now, @now)";
+
+    /// <summary>
+    /// Update, reservation, ledger entry and the level after, in one round trip (a batch; drivers that have them).
+    /// The inserts run even when the update reserved nothing; the caller then refuses and its transaction undoes them.
+    /// </summary>
+    private async Task<(int Updated, StockLevel? After)> ReserveLineBatchedAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now, CancellationToken cancellationToken)
+    {
+        await using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        (string Name, object? Value)[] values =
+        [
+            ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
+            ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
+        ];
+        foreach (var sql in new[] { ReserveUpdate, ReservationInsert, MovementInsert, $"SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId" })
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in values.Where(v => sql.Contains('@' + v.Name, StringComparison.Ordinal)))
+            {
+                var parameter = command.CanCreateParameter ? command.CreateParameter() : connection.CreateCommand().CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+            batch.BatchCommands.Add(command);
+        }
+        StockLevel? after = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    after = new StockLevel
+                    {
+                        SkuId = Long(reader, 0), Received = Long(reader, 1), Available = Long(reader, 2), Reserved = Long(reader, 3), Sold = Long(reader, 4),
+                        LowStockThreshold = (int)Long(reader, 5),
+                    };
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        return (batch.BatchCommands[0].RecordsAffected, after);
+    }
+
+    private static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The same, statement by statement (SQLite runs in process; MySqlConnector's batches do not report per-command counts).</summary>
+    private async Task<(int Updated, StockLevel? After)> ReserveLineAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now, CancellationToken cancellationToken)
+    {
+        var updated = await connection.ExecuteAsync(new CommandDefinition(ReserveUpdate, new { skuId = line.SkuId, quantity = (long)line.Quantity, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (updated > 0)
+            await connection.ExecuteAsync(new CommandDefinition(ReservationInsert + ";" + MovementInsert,
+                new { reference, skuId = line.SkuId, quantity = (long)line.Quantity, status = ReservationStatus.Reserved, kind = StockMovementKind.Reserve, reason = (string?)null, now },
+                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (updated, await FindLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />
