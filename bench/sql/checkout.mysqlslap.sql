@@ -1,13 +1,7 @@
-START TRANSACTION;
-SET @sku := FLOOR(1 + RAND() * 4000), @customer := FLOOR(1 + RAND() * 100), @num := CONCAT('M', UUID_SHORT());
-SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.image_url, s.weight_grams, s.is_deleted, p.name, p.category_id, p.brand_id, p.images, p.status, p.is_deleted, p.freight_template_id FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE s.id IN (@sku);
-INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) VALUES (@num, @customer, 0, 9950, 0, 0, 9950, NULL, NULL, NULL, NULL, NULL, NULL, NOW(6) + INTERVAL 30 MINUTE, NOW(6), NOW(6));
-SET @order_id := LAST_INSERT_ID();
-INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount) VALUES (@order_id, @sku, 1, 'Bench product', 'B-S', '["S"]', '/images/1.jpg', 9950, 1, 9950, 0);
-INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@order_id, NULL, 0, 0, CONCAT('customer:', @customer), NULL, NOW(6));
-SELECT sku_id, quantity, status FROM mall_stock_reservation WHERE reference = @num ORDER BY sku_id;
-UPDATE mall_inventory SET available = available - 1, reserved = reserved + 1, updated_at = NOW(6) WHERE sku_id = @sku AND available >= 1;
-INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@num, @sku, 1, 0, NOW(6), NOW(6));
-INSERT IGNORE INTO mall_stock_movement (sku_id, kind, reference, quantity, reason, created_at) VALUES (@sku, 1, @num, 1, NULL, NOW(6));
-SELECT sku_id, received, available, reserved, sold, low_stock_threshold FROM mall_inventory WHERE sku_id = @sku;
+SET @sku := FLOOR(1 + RAND() * 4000), @customer := FLOOR(1 + RAND() * 100), @num := CONCAT('M', UUID_SHORT()); START TRANSACTION|
+SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.image_url, s.weight_grams, s.is_deleted, p.name, p.category_id, p.brand_id, p.images, p.status, p.is_deleted, p.freight_template_id FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE s.id IN (@sku)|
+INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) VALUES (@num, @customer, 0, 9950, 0, 0, 9950, NULL, NULL, NULL, NULL, NULL, NULL, NOW(6) + INTERVAL 30 MINUTE, NOW(6), NOW(6)); SET @order_id := LAST_INSERT_ID()|
+INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount) VALUES (@order_id, @sku, 1, 'Bench product', 'B-S', '["S"]', '/images/1.jpg', 9950, 1, 9950, 0); INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@order_id, NULL, 0, 0, CONCAT('customer:', @customer), NULL, NOW(6))|
+SELECT sku_id, quantity, status FROM mall_stock_reservation WHERE reference = @num ORDER BY sku_id|
+UPDATE mall_inventory SET available = available - 1, reserved = reserved + 1, updated_at = NOW(6) WHERE sku_id = @sku AND available >= 1; SELECT ROW_COUNT(); INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@num, @sku, 1, 0, NOW(6), NOW(6)); INSERT IGNORE INTO mall_stock_movement (sku_id, kind, reference, quantity, reason, created_at) VALUES (@sku, 1, @num, 1, NULL, NOW(6)); SELECT sku_id, received, available, reserved, sold, low_stock_threshold FROM mall_inventory WHERE sku_id = @sku|
 COMMIT

@@ -14,6 +14,10 @@ public sealed class MySqlDialect : SqlDialectBase
     public override bool SupportsTransactionalDdl => false;
 
     /// <inheritdoc />
+    /// <remarks>Rows changed; Mall's conditional updates always change what they match (counters, timestamps).</remarks>
+    public override string? PreviousRowCountQuery => "SELECT ROW_COUNT()";
+
+    /// <inheritdoc />
     public override string InsertReturningId(string insertSql, string idColumn) => $"{insertSql}; SELECT LAST_INSERT_ID()";
 
     /// <inheritdoc />

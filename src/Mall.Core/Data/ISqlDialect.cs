@@ -23,6 +23,12 @@ public interface ISqlDialect
     /// </summary>
     bool ReportsRowsPerBatchCommand => false;
 
+    /// <summary>
+    /// A query answering how many rows the previous statement of the same command changed (MySQL <c>SELECT ROW_COUNT()</c>,
+    /// SQLite <c>SELECT changes()</c>), so that an update and what depends on it travel in one round trip; null if none.
+    /// </summary>
+    string? PreviousRowCountQuery => null;
+
     /// <summary>Isolation level Mall's own transactions use.</summary>
     IsolationLevel DefaultIsolationLevel { get; }
 

@@ -16,6 +16,9 @@ public abstract class SqlDialectBase : ISqlDialect
     public virtual bool ReportsRowsPerBatchCommand => false;
 
     /// <inheritdoc />
+    public virtual string? PreviousRowCountQuery => null;
+
+    /// <inheritdoc />
     public virtual IsolationLevel DefaultIsolationLevel => IsolationLevel.ReadCommitted;
 
     /// <inheritdoc />

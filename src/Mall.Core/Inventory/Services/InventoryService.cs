@@ -58,7 +58,9 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         {
             var (updated, after) = Dialect.ReportsRowsPerBatchCommand && connection.CanCreateBatch
                 ? await ReserveLineBatchedAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false)
-                : await ReserveLineAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false);
+                : Dialect.PreviousRowCountQuery is { } rowCount
+                    ? await ReserveLineInOneCommandAsync(connection, transaction, reference, line, now, rowCount, cancellationToken).ConfigureAwait(false)
+                    : await ReserveLineAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false);
             if (updated == 0)
             {
                 // Nothing was reserved; what the batch wrote besides is undone with the caller's transaction, as for any refusal.
@@ -109,17 +111,50 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         {
             do
             {
-                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    after = new StockLevel
-                    {
-                        SkuId = Long(reader, 0), Received = Long(reader, 1), Available = Long(reader, 2), Reserved = Long(reader, 3), Sold = Long(reader, 4),
-                        LowStockThreshold = (int)Long(reader, 5),
-                    };
+                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) after = ReadLevel(reader);
             }
             while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
         return (batch.BatchCommands[0].RecordsAffected, after);
     }
+
+    /// <summary>The same in one multi-statement command, the update's count read back with <paramref name="rowCountQuery"/> (MySQL).</summary>
+    private async Task<(int Updated, StockLevel? After)> ReserveLineInOneCommandAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now,
+        string rowCountQuery, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"{ReserveUpdate}; {rowCountQuery}; {ReservationInsert}; {MovementInsert}; SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId";
+        foreach (var (name, value) in new (string, object?)[]
+                 {
+                     ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
+                     ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
+                 })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        var updated = -1;
+        StockLevel? after = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) continue;
+                if (updated < 0) updated = (int)Long(reader, 0);
+                else after = ReadLevel(reader);
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+        return (Math.Max(updated, 0), after);
+    }
+
+    private static StockLevel ReadLevel(DbDataReader reader) => new()
+    {
+        SkuId = Long(reader, 0), Received = Long(reader, 1), Available = Long(reader, 2), Reserved = Long(reader, 3), Sold = Long(reader, 4), LowStockThreshold = (int)Long(reader, 5),
+    };
 
     private static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
