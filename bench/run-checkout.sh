@@ -39,11 +39,11 @@ db_ceiling() { # <provider> <clients>
         | awk '/^tps/ {printf "%.0f", $3}' ;;
     MySql)
       # mysqlslap splits --number-of-queries among the clients. Queries are separated by "|": each is one round trip
-      # as Mall's driver sends it (statements joined by ";" travel together), 7 to an order.
+      # as Mall's driver sends it (statements joined by ";" travel together), 6 to an order.
       local orders=$((clients * 40)) out
       sed "s/RAND() \* 4000/RAND() * $BENCH_SKUS/" bench/sql/checkout.mysqlslap.sql >"$MALL_SERVICES_DIR/checkout.mysqlslap.sql"
       out=$(mysqlslap --no-defaults --socket="$MALL_MARIADB_SOCKET" -uroot --create-schema=mall_checkout --query="$MALL_SERVICES_DIR/checkout.mysqlslap.sql" \
-        --delimiter="|" --concurrency="$clients" --iterations=1 --number-of-queries=$((orders * 7)) 2>&1)
+        --delimiter="|" --concurrency="$clients" --iterations=1 --number-of-queries=$((orders * 6)) 2>&1)
       awk -v n="$orders" '/Average number of seconds/ {printf "%.0f", n / $9}' <<<"$out" ;;
   esac
 }

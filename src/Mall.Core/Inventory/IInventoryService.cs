@@ -27,6 +27,14 @@ public interface IInventoryService
     /// </summary>
     Task<StockReservationResult> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="ReserveAsync(DbTransaction, string, IReadOnlyList{StockLine}, CancellationToken)"/> for a reference
+    /// the caller has just created in this transaction (a new order's number): no replay is looked for, which saves a
+    /// round trip; a reused reference fails on the reservation's unique key instead of replaying.
+    /// </summary>
+    Task<StockReservationResult> ReserveNewAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
+        ReserveAsync(transaction, reference, lines, cancellationToken);
+
     /// <summary>Turns a reservation into a sale (after payment). Idempotent; a released reservation cannot be committed.</summary>
     Task<StockReservation> CommitAsync(string reference, CancellationToken cancellationToken = default);
 

@@ -45,10 +45,22 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
     public async Task<StockReservationResult> ReserveAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {
         ValidateReservation(reference, lines);
-        var connection = transaction.Connection!;
         // A repeated reference answers with the first result, whatever stock is left now.
-        var existing = await LoadLinesAsync(connection, transaction, reference, lockRows: false, cancellationToken).ConfigureAwait(false);
+        var existing = await LoadLinesAsync(transaction.Connection!, transaction, reference, lockRows: false, cancellationToken).ConfigureAwait(false);
         if (existing.Count > 0) return new StockReservationResult(new StockReservation(reference, existing, true), []);
+        return await HoldAsync(transaction, reference, lines, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<StockReservationResult> ReserveNewAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
+    {
+        ValidateReservation(reference, lines);
+        return HoldAsync(transaction, reference, lines, cancellationToken);
+    }
+
+    private async Task<StockReservationResult> HoldAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
+    {
+        var connection = transaction.Connection!;
 
         var now = clock.GetUtcNow().UtcDateTime;
         var lowStock = new List<StockLevel>();

@@ -129,7 +129,7 @@ public sealed class OrderService(
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
         // Stock last: all lines or none, under the order number.
-        var reservation = await inventory.ReserveAsync(tx, number, orderLines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
+        var reservation = await inventory.ReserveNewAsync(tx, number, orderLines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
         var order = new Order
         {
             Id = orderId, Number = number, CustomerId = request.CustomerId, Status = OrderStatus.PendingPayment,
