@@ -86,8 +86,8 @@ public sealed class GroupBuyPlugin : MallPlugin, IPluginEndpoints
     }
 
     private static TeamStatus? ParseStatus(string? status) =>
-        status is null ? null
-        : Enum.TryParse<TeamStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(status[0]) ? parsed
+        string.IsNullOrEmpty(status) ? null
+        : char.IsAsciiLetter(status[0]) && Enum.TryParse<TeamStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
         : throw new MallValidationException("status", $"is one of {string.Join(", ", Enum.GetNames<TeamStatus>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}.");
 
     private sealed record TeamPage(TeamView Team, string ShareUrl, long SkuId, decimal GroupPrice, bool Joinable);

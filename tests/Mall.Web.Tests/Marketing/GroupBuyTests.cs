@@ -253,6 +253,8 @@ public class GroupBuyTests
         var ledger = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{carolOrder}/payments")).EnumerateArray());
         Assert.DoesNotContain(ledger.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "refunded");
         Assert.Equal(HttpStatusCode.BadRequest, (await app.Admin.GetAsync($"{GroupBuyPlugin.Routes}/admin/activities/{activity}/teams?status=2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await app.Admin.GetAsync($"{GroupBuyPlugin.Routes}/admin/activities/{activity}/teams?status=nope")).StatusCode);
+        Assert.Equal(2, (await CatalogApiTests.GetJsonAsync(app.Admin, $"{GroupBuyPlugin.Routes}/admin/activities/{activity}/teams?status=")).GetArrayLength());
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
