@@ -27,30 +27,18 @@ public sealed class BargainPriceEvaluator(IMallDatabase database, TimeProvider c
     {
         if (context.CustomerId is not { } customerId || context.Lines.Count == 0) return [];
         var now = clock.GetUtcNow().UtcDateTime;
-        var buyable = new List<(long Id, long SkuId, long Price, bool Stacks)>();
         // Through the checkout's own connection (and the order's transaction when placing): one connection per checkout.
-        await using var owned = context.Connection is null ? await database.OpenConnectionAsync(cancellationToken) : null;
-        var connection = context.Connection ?? owned!;
-        await using (var command = connection.CreateCommand())
+        var running = await database.ReadAsync(context.Connection, context.Transaction, (connection, tx) => MallSql.QueryAsync(connection, tx,
+            "SELECT b.id, a.sku_id, b.current_price, a.stack_with_promotions, b.status, a.allow_early_buy, a.sold, a.stock_cap FROM bargain b JOIN bargain_activity a ON a.id = b.activity_id " +
+            "WHERE b.customer_id = @customer AND b.status IN (1, 2) AND b.expires_at > @now",
+            r => (Id: r.GetInt64(0), SkuId: r.GetInt64(1), Price: r.GetInt64(2), Stacks: r.GetBoolean(3), AtFloor: r.GetInt16(4) == (short)BargainStatus.AtFloor,
+                EarlyBuy: r.GetBoolean(5), SoldOut: r.GetInt32(6) >= r.GetInt32(7)),
+            cancellationToken, ("customer", customerId), ("now", now)), cancellationToken);
+        var buyable = new List<(long Id, long SkuId, long Price, bool Stacks)>();
+        foreach (var bargain in running.Where(b => b.AtFloor || b.EarlyBuy))
         {
-            command.Transaction = context.Transaction;
-            command.CommandText =
-                "SELECT b.id, a.sku_id, b.current_price, a.stack_with_promotions, b.status, a.allow_early_buy, a.sold, a.stock_cap FROM bargain b JOIN bargain_activity a ON a.id = b.activity_id " +
-                "WHERE b.customer_id = @customer AND b.status IN (1, 2) AND b.expires_at > @now";
-            BargainStore.Add(command, "customer", customerId);
-            BargainStore.Add(command, "now", now);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var atFloor = reader.GetInt16(4) == (short)BargainStatus.AtFloor;
-                if (!atFloor && !reader.GetBoolean(5)) continue;
-                if (reader.GetInt32(6) >= reader.GetInt32(7))
-                {
-                    context.AddNote(string.Create(CultureInfo.InvariantCulture, $"bargain {reader.GetInt64(0)}: the activity is sold out"));
-                    continue;
-                }
-                buyable.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetBoolean(3)));
-            }
+            if (bargain.SoldOut) context.AddNote(string.Create(CultureInfo.InvariantCulture, $"bargain {bargain.Id}: the activity is sold out"));
+            else buyable.Add((bargain.Id, bargain.SkuId, bargain.Price, bargain.Stacks));
         }
         var discounts = new List<PromotionDiscount>();
         foreach (var bargain in buyable)

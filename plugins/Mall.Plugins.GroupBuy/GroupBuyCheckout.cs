@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Mall.Checkout;
 using Mall.Common;
@@ -51,28 +52,9 @@ public sealed class GroupBuyPriceEvaluator(IMallDatabase database, TimeProvider 
     {
         if (GroupBuyChoice.Read(key => context.TryGetExtension(key, out var value) ? value : null) is not { } choice) return [];
         if (context.CustomerId is null) throw new MallValidationException("extensions", "Log in to buy in a group.");
-        // Through the checkout's own connection (and the order's transaction when placing): one connection per checkout.
-        await using var owned = context.Connection is null ? await database.OpenConnectionAsync(cancellationToken) : null;
-        var connection = context.Connection ?? owned!;
-        var tx = context.Transaction;
         var now = clock.GetUtcNow().UtcDateTime;
-        long activityId;
-        if (choice.JoinTeamId is { } teamId)
-        {
-            var team = (await QueryAsync(connection, tx, "SELECT activity_id, status, seats, team_size, expires_at FROM groupbuy_team WHERE id = @id",
-                r => (Activity: r.GetInt64(0), Status: (TeamStatus)r.GetInt16(1), Seats: r.GetInt32(2), Size: r.GetInt32(3), Expires: r.IsDBNull(4) ? (DateTime?)null : Utc(r.GetDateTime(4))),
-                cancellationToken, ("id", teamId))).SingleOrDefault();
-            if (team == default) throw new MallValidationException($"extensions.{GroupBuyChoice.JoinKey}", $"Team {teamId} does not exist.");
-            if (team.Status != TeamStatus.Open || team.Expires <= now) throw new MallConflictException($"Team {teamId} is not open for joining.") { Code = "groupbuy.team_closed" };
-            if (team.Seats >= team.Size) throw new MallConflictException($"Team {teamId} is full.") { Code = "groupbuy.team_full" };
-            activityId = team.Activity;
-        }
-        else activityId = choice.OpenActivityId!.Value;
-
-        var activity = await GroupBuyStore.FindActivityAsync(connection, tx, activityId, cancellationToken)
-            ?? throw new MallValidationException($"extensions.{GroupBuyChoice.OpenKey}", $"Group-buy activity {activityId} does not exist.");
-        if (choice.IsLeader && !GroupBuyStore.IsRunning(activity, now))
-            throw new MallConflictException("This group-buy activity is not running now.") { Code = "groupbuy.not_running" };
+        // Through the checkout's own connection (and the order's transaction when placing): one connection per checkout.
+        var activity = await database.ReadAsync(context.Connection, context.Transaction, (connection, tx) => ActivityAsync(connection, tx, choice, now, cancellationToken), cancellationToken);
         var line = SingleLine(context.Lines, activity);
         var sku = activity.Skus.Single(s => s.SkuId == line.SkuId);
 
@@ -90,6 +72,27 @@ public sealed class GroupBuyPriceEvaluator(IMallDatabase database, TimeProvider 
                 LineShares = context.Lines.Select((_, i) => i == index ? off : 0m).ToList(), Reference = ReferencePrefix + activity.Id.ToString(CultureInfo.InvariantCulture),
             },
         ];
+    }
+
+    /// <summary>The activity the choice buys from, after checking that it (or the team to join) takes orders now.</summary>
+    private static async Task<GroupBuyActivity> ActivityAsync(DbConnection connection, DbTransaction? tx, GroupBuyChoice choice, DateTime now, CancellationToken cancellationToken)
+    {
+        var activityId = choice.OpenActivityId ?? 0;
+        if (choice.JoinTeamId is { } teamId)
+        {
+            var team = (await QueryAsync(connection, tx, "SELECT activity_id, status, seats, team_size, expires_at FROM groupbuy_team WHERE id = @id",
+                r => (Activity: r.GetInt64(0), Status: (TeamStatus)r.GetInt16(1), Seats: r.GetInt32(2), Size: r.GetInt32(3), Expires: r.IsDBNull(4) ? (DateTime?)null : Utc(r.GetDateTime(4))),
+                cancellationToken, ("id", teamId))).SingleOrDefault();
+            if (team == default) throw new MallValidationException($"extensions.{GroupBuyChoice.JoinKey}", $"Team {teamId} does not exist.");
+            if (team.Status != TeamStatus.Open || team.Expires <= now) throw new MallConflictException($"Team {teamId} is not open for joining.") { Code = "groupbuy.team_closed" };
+            if (team.Seats >= team.Size) throw new MallConflictException($"Team {teamId} is full.") { Code = "groupbuy.team_full" };
+            activityId = team.Activity;
+        }
+        var activity = await GroupBuyStore.FindActivityAsync(connection, tx, activityId, cancellationToken)
+            ?? throw new MallValidationException($"extensions.{GroupBuyChoice.OpenKey}", $"Group-buy activity {activityId} does not exist.");
+        if (choice.IsLeader && !GroupBuyStore.IsRunning(activity, now))
+            throw new MallConflictException("This group-buy activity is not running now.") { Code = "groupbuy.not_running" };
+        return activity;
     }
 
     /// <summary>The one line of a group-buy order; anything else is a 400 on <c>lines</c>.</summary>
@@ -119,9 +122,10 @@ public sealed class GroupBuyOrderParticipant(IMallDatabase database, TimeProvide
     }
 
     /// <inheritdoc />
-    public Task CancellingAsync(OrderCancelling cancelling, CancellationToken cancellationToken) => Task.CompletedTask;   // handled with every other transition below
-
-    /// <inheritdoc />
+    /// <remarks>Cancellation is followed here too, with every other status change.</remarks>
     public Task TransitionedAsync(OrderTransitioned transition, CancellationToken cancellationToken) =>
-        new TeamLifecycle(database.Dialect, transition.Transaction, clock.GetUtcNow().UtcDateTime, cancellationToken).FollowAsync(transition.OrderId, transition.To, transition.Trigger);
+        // Completion, after-sale and refund requests change nothing of a team: no query for them.
+        transition.Trigger is OrderTrigger.Complete or OrderTrigger.OpenAfterSale or OrderTrigger.RequestRefund or OrderTrigger.RefundPartially
+            ? Task.CompletedTask
+            : new TeamLifecycle(database.Dialect, transition.Transaction, clock.GetUtcNow().UtcDateTime, cancellationToken).FollowAsync(transition.OrderId, transition.To, transition.Trigger);
 }

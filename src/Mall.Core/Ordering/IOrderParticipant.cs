@@ -17,8 +17,11 @@ public interface IOrderParticipant
     /// </summary>
     Task PlacingAsync(OrderPlacing placing, CancellationToken cancellationToken);
 
-    /// <summary>An unpaid order is being cancelled (in its transaction): give back what <see cref="PlacingAsync"/> claimed.</summary>
-    Task CancellingAsync(OrderCancelling cancelling, CancellationToken cancellationToken);
+    /// <summary>
+    /// An unpaid order is being cancelled (in its transaction): give back what <see cref="PlacingAsync"/> claimed.
+    /// (Runs before <see cref="TransitionedAsync"/> sees the same cancellation; implement whichever suits.)
+    /// </summary>
+    Task CancellingAsync(OrderCancelling cancelling, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// The order's status has just changed in <see cref="OrderTransitioned.Transaction"/> (not committed): paid,

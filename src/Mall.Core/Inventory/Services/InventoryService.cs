@@ -99,34 +99,19 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
     private async Task<(int Updated, StockLevel? After)> ReserveLineBatchedAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now, CancellationToken cancellationToken)
     {
         await using var batch = connection.CreateBatch();
+        await using var parameterFactory = connection.CreateCommand();
         batch.Transaction = transaction;
-        (string Name, object? Value)[] values =
-        [
-            ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
-            ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
-        ];
-        foreach (var sql in new[] { ReserveUpdate, ReservationInsert, MovementInsert, $"SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId" })
+        var values = ReserveValues(reference, line, now);
+        foreach (var sql in new[] { ReserveUpdate, ReservationInsert, MovementInsert, LevelQuery })
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
-            foreach (var (name, value) in values.Where(v => sql.Contains('@' + v.Name, StringComparison.Ordinal)))
-            {
-                var parameter = command.CanCreateParameter ? command.CreateParameter() : connection.CreateCommand().CreateParameter();
-                parameter.ParameterName = name;
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add(parameter);
-            }
+            AddParameters(command.Parameters, parameterFactory, sql, values);
             batch.BatchCommands.Add(command);
         }
-        StockLevel? after = null;
+        StockLevel? after;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            do
-            {
-                if (reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) after = ReadLevel(reader);
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        }
+            (_, after) = await ReadResultsAsync(reader, countFirst: false, cancellationToken).ConfigureAwait(false);
         return (batch.BatchCommands[0].RecordsAffected, after);
     }
 
@@ -136,31 +121,46 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = $"{ReserveUpdate}; {rowCountQuery}; {ReservationInsert}; {MovementInsert}; SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId";
-        foreach (var (name, value) in new (string, object?)[]
-                 {
-                     ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
-                     ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
-                 })
+        command.CommandText = $"{ReserveUpdate}; {rowCountQuery}; {ReservationInsert}; {MovementInsert}; {LevelQuery}";
+        AddParameters(command.Parameters, command, command.CommandText, ReserveValues(reference, line, now));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var (updated, after) = await ReadResultsAsync(reader, countFirst: true, cancellationToken).ConfigureAwait(false);
+        return ((int)(updated ?? 0), after);
+    }
+
+    private const string LevelQuery = $"SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId";
+
+    private static (string Name, object? Value)[] ReserveValues(string reference, StockLine line, DateTime now) =>
+    [
+        ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
+        ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
+    ];
+
+    /// <summary>Adds the values <paramref name="sql"/> names, as parameters made by <paramref name="factory"/>'s provider.</summary>
+    private static void AddParameters(DbParameterCollection parameters, DbCommand factory, string sql, (string Name, object? Value)[] values)
+    {
+        foreach (var (name, value) in values.Where(v => sql.Contains('@' + v.Name, StringComparison.Ordinal)))
         {
-            var parameter = command.CreateParameter();
+            var parameter = factory.CreateParameter();
             parameter.ParameterName = name;
             parameter.Value = value ?? DBNull.Value;
-            command.Parameters.Add(parameter);
+            parameters.Add(parameter);
         }
-        var updated = -1;
+    }
+
+    /// <summary>Reads a reservation round trip's result sets: the update's count first when SQL counted it, then the level after.</summary>
+    private static async Task<(long? Count, StockLevel? After)> ReadResultsAsync(DbDataReader reader, bool countFirst, CancellationToken cancellationToken)
+    {
+        long? count = null;
         StockLevel? after = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        do
         {
-            do
-            {
-                if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) continue;
-                if (updated < 0) updated = (int)Long(reader, 0);
-                else after = ReadLevel(reader);
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+            if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) continue;
+            if (countFirst && count is null) count = Long(reader, 0);
+            else after = ReadLevel(reader);
         }
-        return (Math.Max(updated, 0), after);
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return (count, after);
     }
 
     private static StockLevel ReadLevel(DbDataReader reader) => new()
