@@ -66,8 +66,11 @@ _mall_start_mariadb() {
     --skip-log-bin --skip-name-resolve --max-connections=1000 --innodb-buffer-pool-size=256M \
     --innodb-flush-log-at-trx-commit=2 --log-error="$dir/error.log" >/dev/null 2>&1 &
   _mall_wait MariaDB 60 mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "SELECT 1" || { tail -20 "$dir/error.log" >&2; return 1; }
+  # 'mall'@'localhost' too: over the Unix socket the anonymous ''@'localhost' account the install creates would
+  # otherwise match before 'mall'@'%'.
   mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e \
-    "CREATE USER 'mall'@'%' IDENTIFIED BY 'mall'; GRANT ALL PRIVILEGES ON *.* TO 'mall'@'%' WITH GRANT OPTION; FLUSH PRIVILEGES;"
+    "CREATE USER 'mall'@'%' IDENTIFIED BY 'mall'; GRANT ALL PRIVILEGES ON *.* TO 'mall'@'%' WITH GRANT OPTION;
+     CREATE USER 'mall'@'localhost' IDENTIFIED BY 'mall'; GRANT ALL PRIVILEGES ON *.* TO 'mall'@'localhost' WITH GRANT OPTION; FLUSH PRIVILEGES;"
   MALL_SERVICES_STARTED+=(mariadb)
   export MALL_TEST_MYSQL="Server=127.0.0.1;Port=$port;User ID=mall;Password=mall;SslMode=None;"
   export MALL_MARIADB_SOCKET="$dir/mysqld.sock" MALL_MYSQL_PORT=$port

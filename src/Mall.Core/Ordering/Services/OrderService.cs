@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Dapper;
 using Mall.Carts;
 using Mall.Checkout;
@@ -77,48 +78,46 @@ public sealed class OrderService(
         // Microseconds: what every database keeps, so the order returned now equals the order read later.
         var now = Microseconds(clock.GetUtcNow().UtcDateTime);
         var number = NewOrderNumber(now);
-        var orderId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            Dialect.InsertReturningId(
-                "INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, " +
-                "ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) " +
-                "VALUES (@number, @CustomerId, @status, @subtotal, @shipping, @discount, @total, @key, @Note, @receiver, @phone, @region, @detail, @deadline, @now, @now)", "id"),
-            new
-            {
-                number, request.CustomerId, status = (short)OrderStatus.PendingPayment,
-                subtotal = Money.ToCents(quote.Subtotal), shipping = Money.ToCents(quote.ShippingFee), discount = Money.ToCents(quote.Discount), total = Money.ToCents(quote.Total),
-                key, Note = request.Note?.Trim(), receiver = address?.Receiver, phone = address?.Phone, region = address?.RegionCode, detail = address?.Detail,
-                deadline = now + options.Value.PaymentTimeout, now,
-            },
-            tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        // Lines and the first transition in one round trip.
+        // The order, its lines, the first transition and the adjustments in one round trip: the statements after the
+        // order find it by its (unique) number, so no step waits for the new id.
         var actor = $"customer:{request.CustomerId}";
-        var parameters = new DynamicParameters(new { orderId, to = (short)OrderStatus.PendingPayment, via = (short)OrderTrigger.Place, actor, now });
-        var values = new List<string>();
+        var parameters = new DynamicParameters(new
+        {
+            number, request.CustomerId, status = (short)OrderStatus.PendingPayment,
+            subtotal = Money.ToCents(quote.Subtotal), shipping = Money.ToCents(quote.ShippingFee), discount = Money.ToCents(quote.Discount), total = Money.ToCents(quote.Total),
+            key, Note = request.Note?.Trim(), receiver = address?.Receiver, phone = address?.Phone, region = address?.RegionCode, detail = address?.Detail,
+            deadline = now + options.Value.PaymentTimeout, now, via = (short)OrderTrigger.Place, actor,
+        });
+        const string ThisOrder = " FROM mall_order o WHERE o.number = @number";
+        var sql = new StringBuilder(Dialect.InsertReturningId(
+            "INSERT INTO mall_order (number, customer_id, status, subtotal, shipping_fee, discount, total, idempotency_key, note, " +
+            "ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) " +
+            "VALUES (@number, @CustomerId, @status, @subtotal, @shipping, @discount, @total, @key, @Note, @receiver, @phone, @region, @detail, @deadline, @now, @now)", "id"));
         var orderLines = quote.Lines.Concat(quote.Gifts).ToList();
+        sql.Append(";INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount, is_gift) ");
         for (var i = 0; i < orderLines.Count; i++)
         {
             var l = orderLines[i];
-            values.Add($"(@orderId, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i}, @d{i}, @g{i})");
+            sql.Append(i == 0 ? "" : " UNION ALL ")
+                .Append($"SELECT o.id, @s{i}, @p{i}, @n{i}, @c{i}, {Dialect.JsonValue($"@v{i}")}, @img{i}, @u{i}, @q{i}, @t{i}, @d{i}, @g{i}").Append(ThisOrder);
             parameters.Add($"g{i}", l.IsGift);
             parameters.Add($"s{i}", l.SkuId); parameters.Add($"p{i}", l.ProductId); parameters.Add($"n{i}", l.ProductName); parameters.Add($"c{i}", l.SkuCode);
             parameters.Add($"v{i}", JsonColumns.Write(l.SpecValues)); parameters.Add($"img{i}", l.ImageUrl); parameters.Add($"u{i}", Money.ToCents(l.UnitPrice));
             parameters.Add($"q{i}", l.Quantity); parameters.Add($"t{i}", Money.ToCents(l.LineTotal)); parameters.Add($"d{i}", Money.ToCents(l.Discount));
         }
-        // The shipping and discounts it was priced with, in the same round trip (per-shopper promotion limits count them).
-        var adjustments = new List<string>();
+        sql.Append(";INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) SELECT o.id, NULL, @status, @via, @actor, NULL, @now").Append(ThisOrder);
+        // The shipping and discounts it was priced with (per-shopper promotion limits count them).
         for (var i = 0; i < quote.Adjustments.Count; i++)
         {
             var a = quote.Adjustments[i];
-            adjustments.Add($"(@orderId, @ak{i}, @as{i}, @ar{i}, @aa{i}, @ad{i})");
+            sql.Append(i == 0 ? ";INSERT INTO mall_order_adjustment (order_id, kind, source, reference, amount, description) " : " UNION ALL ")
+                .Append($"SELECT o.id, @ak{i}, @as{i}, @ar{i}, @aa{i}, @ad{i}").Append(ThisOrder);
             parameters.Add($"ak{i}", (short)a.Kind); parameters.Add($"as{i}", Truncate(a.Source, 100)); parameters.Add($"ar{i}", a.Reference is null ? null : Truncate(a.Reference, 100));
             parameters.Add($"aa{i}", Money.ToCents(a.Amount)); parameters.Add($"ad{i}", Truncate(a.Description, 200));
         }
-        await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount, is_gift) VALUES " +
-            string.Join(", ", values) + ";" +
-            "INSERT INTO mall_order_transition (order_id, from_status, to_status, via, actor, reason, created_at) VALUES (@orderId, NULL, @to, @via, @actor, NULL, @now)" +
-            (adjustments.Count == 0 ? "" : ";INSERT INTO mall_order_adjustment (order_id, kind, source, reference, amount, description) VALUES " + string.Join(", ", adjustments)),
-            parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        long orderId;
+        await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql.ToString(), parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            orderId = await ReadFirstValueAsync(reader, cancellationToken).ConfigureAwait(false);
         // The coupon is won by this order or by none: a conditional update, rolled back with the order.
         if (request.CouponId is { } couponId)
             await coupons.RedeemAsync(tx, couponId, request.CustomerId, orderId, cancellationToken).ConfigureAwait(false);
@@ -323,6 +322,19 @@ public sealed class OrderService(
         var lines = (await grid.ReadAsync<LineRow>().ConfigureAwait(false)).ToLookup(l => l.OrderId);
         var history = (await grid.ReadAsync<TransitionRow>().ConfigureAwait(false)).ToLookup(t => t.OrderId);
         return rows.Select(r => r.ToOrder(lines[r.Id].Select(l => l.ToLine()).ToList(), history[r.Id].Select(t => t.ToTransition()).ToList())).ToList();
+    }
+
+    /// <summary>The first value of the first row any result set has, every statement of the command run to its end.</summary>
+    private static async Task<long> ReadFirstValueAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        long? value = null;
+        do
+        {
+            if (value is null && reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                value = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        return value ?? throw new InvalidOperationException("The order insert returned no id.");
     }
 
     private static async Task<long?> FindIdByKeyAsync(DbConnection connection, DbTransaction? tx, long customerId, string key, CancellationToken cancellationToken) =>
