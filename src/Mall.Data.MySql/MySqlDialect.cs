@@ -15,7 +15,7 @@ public sealed class MySqlDialect : SqlDialectBase
 
     /// <inheritdoc />
     /// <remarks>Rows changed; Mall's conditional updates always change what they match (counters, timestamps).</remarks>
-    public override string? PreviousRowCountQuery => "SELECT ROW_COUNT()";
+    public override string CountedUpdate(string updateSql) => $"{updateSql}; SELECT ROW_COUNT()";
 
     /// <inheritdoc />
     public override string InsertReturningId(string insertSql, string idColumn) => $"{insertSql}; SELECT LAST_INSERT_ID()";

@@ -16,7 +16,7 @@ public sealed class PostgreSqlDialect : SqlDialectBase
     public override bool SupportsTransactionalDdl => true;
 
     /// <inheritdoc />
-    public override bool ReportsRowsPerBatchCommand => true;
+    public override string CountedUpdate(string updateSql) => $"WITH counted AS ({updateSql} RETURNING 1) SELECT COUNT(*) FROM counted";
 
     /// <inheritdoc />
     public override string JsonValue(string parameter) => $"CAST({parameter} AS jsonb)";

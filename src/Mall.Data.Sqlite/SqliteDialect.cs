@@ -17,6 +17,9 @@ public sealed class SqliteDialect : SqlDialectBase
     public override bool SupportsTransactionalDdl => true;
 
     /// <inheritdoc />
+    public override string CountedUpdate(string updateSql) => $"{updateSql}; SELECT changes()";
+
+    /// <inheritdoc />
     public override IsolationLevel DefaultIsolationLevel => IsolationLevel.Serializable;
 
     /// <inheritdoc />

@@ -18,16 +18,12 @@ public interface ISqlDialect
     bool SupportsTransactionalDdl { get; }
 
     /// <summary>
-    /// True when the driver runs a <see cref="System.Data.Common.DbBatch"/> in one round trip and reports each
-    /// command's own affected rows (Npgsql). Where false, work that must know an update's count runs statement by statement.
+    /// An <c>UPDATE</c> that also answers, as a one-row result of one column, how many rows it changed: so that an
+    /// update and what depends on its count travel in one multi-statement command (MySQL <c>ROW_COUNT()</c>, SQLite
+    /// <c>changes()</c>, PostgreSQL a data-modifying <c>WITH</c>).
     /// </summary>
-    bool ReportsRowsPerBatchCommand => false;
-
-    /// <summary>
-    /// A query answering how many rows the previous statement of the same command changed (MySQL <c>SELECT ROW_COUNT()</c>,
-    /// SQLite <c>SELECT changes()</c>), so that an update and what depends on it travel in one round trip; null if none.
-    /// </summary>
-    string? PreviousRowCountQuery => null;
+    /// <param name="updateSql">An <c>UPDATE</c> statement without a terminating semicolon.</param>
+    string CountedUpdate(string updateSql);
 
     /// <summary>Isolation level Mall's own transactions use.</summary>
     IsolationLevel DefaultIsolationLevel { get; }

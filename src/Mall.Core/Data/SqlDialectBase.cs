@@ -13,10 +13,7 @@ public abstract class SqlDialectBase : ISqlDialect
     public abstract bool SupportsTransactionalDdl { get; }
 
     /// <inheritdoc />
-    public virtual bool ReportsRowsPerBatchCommand => false;
-
-    /// <inheritdoc />
-    public virtual string? PreviousRowCountQuery => null;
+    public abstract string CountedUpdate(string updateSql);
 
     /// <inheritdoc />
     public virtual IsolationLevel DefaultIsolationLevel => IsolationLevel.ReadCommitted;

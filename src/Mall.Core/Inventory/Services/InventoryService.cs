@@ -52,134 +52,102 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
     }
 
     /// <inheritdoc />
-    public Task<StockReservationResult> ReserveNewAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
-    {
-        ValidateReservation(reference, lines);
-        return HoldAsync(transaction, reference, lines, cancellationToken);
-    }
+    public Task<StockReservationResult> ReserveNewAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
+        HoldAsync(transaction, reference, lines, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReserveNewAsync"/> as statements for a command of the caller's, so that the reservation travels in
+    /// the same round trip as the caller's own writes (checkout: with the order).
+    /// </summary>
+    internal ReservationStatements PrepareNew(string reference, IReadOnlyList<StockLine> lines) =>
+        new(Dialect, reference, lines, clock.GetUtcNow().UtcDateTime);
 
     private async Task<StockReservationResult> HoldAsync(DbTransaction transaction, string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken)
     {
-        var connection = transaction.Connection!;
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var lowStock = new List<StockLevel>();
-        // Merge lines of the same SKU and lock rows in id order, so that two multi-line reservations never deadlock.
-        var merged = lines.GroupBy(l => l.SkuId).Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity))).OrderBy(l => l.SkuId).ToList();
-        foreach (var line in merged)
-        {
-            var (updated, after) = Dialect.ReportsRowsPerBatchCommand && connection.CanCreateBatch
-                ? await ReserveLineBatchedAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false)
-                : Dialect.PreviousRowCountQuery is { } rowCount
-                    ? await ReserveLineInOneCommandAsync(connection, transaction, reference, line, now, rowCount, cancellationToken).ConfigureAwait(false)
-                    : await ReserveLineAsync(connection, transaction, reference, line, now, cancellationToken).ConfigureAwait(false);
-            if (updated == 0)
-            {
-                // Nothing was reserved; what the batch wrote besides is undone with the caller's transaction, as for any refusal.
-                var available = after?.Available ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
-                throw new MallConflictException($"SKU {line.SkuId} has {available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
-            }
-            if (CrossedThreshold(after!, line.Quantity)) lowStock.Add(after!);
-        }
-        var reservation = new StockReservation(reference, merged.Select(l => new StockReservationLine(l.SkuId, l.Quantity, ReservationStatus.Reserved)).ToList(), false);
-        return new StockReservationResult(reservation, lowStock);
+        var statements = PrepareNew(reference, lines);
+        var sql = new System.Text.StringBuilder();
+        var parameters = new DynamicParameters();
+        statements.AppendTo(sql, parameters);
+        await using var reader = await transaction.Connection!.ExecuteReaderAsync(
+            new CommandDefinition(sql.ToString(), parameters, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return statements.Read(await ResultRows.ReadFirstRowsAsync(reader, cancellationToken).ConfigureAwait(false));
     }
-
-    // The one conditional update that makes overselling impossible.
-    private const string ReserveUpdate =
-        "UPDATE mall_inventory SET available = available - @quantity, reserved = reserved + @quantity, updated_at = @now WHERE sku_id = @skuId AND available >= @quantity";
-
-    private const string ReservationInsert =
-        "INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@reference, @skuId, @quantity, @status, @now, @now)";
 
     /// <summary>
-    /// Update, reservation, ledger entry and the level after, in one round trip (a batch; drivers that have them).
-    /// The inserts run even when the update reserved nothing; the caller then refuses and its transaction undoes them.
+    /// The statements that reserve a new reference's lines, written into a command of the caller's (one round trip
+    /// together with whatever else it sends), and the reading of their results. Per SKU, in id order so that two
+    /// multi-line reservations never deadlock: the conditional update with its count (the one statement that makes
+    /// overselling impossible), the reservation, the ledger entry and the level after. The inserts run even when an
+    /// update reserved nothing; <see cref="Read"/> then refuses and the caller's transaction undoes them.
     /// </summary>
-    private async Task<(int Updated, StockLevel? After)> ReserveLineBatchedAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now, CancellationToken cancellationToken)
+    internal sealed class ReservationStatements
     {
-        await using var batch = connection.CreateBatch();
-        await using var parameterFactory = connection.CreateCommand();
-        batch.Transaction = transaction;
-        var values = ReserveValues(reference, line, now);
-        foreach (var sql in new[] { ReserveUpdate, ReservationInsert, MovementInsert, LevelQuery })
+        private readonly ISqlDialect _dialect;
+        private readonly string _reference;
+        private readonly DateTime _now;
+        private readonly List<StockLine> _merged;
+
+        internal ReservationStatements(ISqlDialect dialect, string reference, IReadOnlyList<StockLine> lines, DateTime now)
         {
-            var command = batch.CreateBatchCommand();
-            command.CommandText = sql;
-            AddParameters(command.Parameters, parameterFactory, sql, values);
-            batch.BatchCommands.Add(command);
+            ValidateReservation(reference, lines);
+            _dialect = dialect;
+            _reference = reference;
+            _now = now;
+            _merged = lines.GroupBy(l => l.SkuId).Select(g => new StockLine(g.Key, g.Sum(l => l.Quantity))).OrderBy(l => l.SkuId).ToList();
         }
-        StockLevel? after;
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            (_, after) = await ReadResultsAsync(reader, countFirst: false, cancellationToken).ConfigureAwait(false);
-        return (batch.BatchCommands[0].RecordsAffected, after);
-    }
 
-    /// <summary>The same in one multi-statement command, the update's count read back with <paramref name="rowCountQuery"/> (MySQL).</summary>
-    private async Task<(int Updated, StockLevel? After)> ReserveLineInOneCommandAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now,
-        string rowCountQuery, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"{ReserveUpdate}; {rowCountQuery}; {ReservationInsert}; {MovementInsert}; {LevelQuery}";
-        AddParameters(command.Parameters, command, command.CommandText, ReserveValues(reference, line, now));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var (updated, after) = await ReadResultsAsync(reader, countFirst: true, cancellationToken).ConfigureAwait(false);
-        return ((int)(updated ?? 0), after);
-    }
+        /// <summary>How many result rows (one per result set) <see cref="AppendTo"/> adds: a count and a level per SKU.</summary>
+        internal int ResultCount => _merged.Count * 2;
 
-    private const string LevelQuery = $"SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @skuId";
-
-    private static (string Name, object? Value)[] ReserveValues(string reference, StockLine line, DateTime now) =>
-    [
-        ("reference", reference), ("skuId", line.SkuId), ("quantity", (long)line.Quantity), ("status", (int)ReservationStatus.Reserved),
-        ("kind", (int)StockMovementKind.Reserve), ("reason", null), ("now", now),
-    ];
-
-    /// <summary>Adds the values <paramref name="sql"/> names, as parameters made by <paramref name="factory"/>'s provider.</summary>
-    private static void AddParameters(DbParameterCollection parameters, DbCommand factory, string sql, (string Name, object? Value)[] values)
-    {
-        foreach (var (name, value) in values.Where(v => sql.Contains('@' + v.Name, StringComparison.Ordinal)))
+        /// <summary>Appends the statements (each after a <c>;</c> when <paramref name="sql"/> has text) and their parameters (names start with <c>r</c>).</summary>
+        internal void AppendTo(System.Text.StringBuilder sql, DynamicParameters parameters)
         {
-            var parameter = factory.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            parameters.Add(parameter);
+            parameters.Add("rref", _reference);
+            parameters.Add("rnow", _now);
+            parameters.Add("rstatus", (int)ReservationStatus.Reserved);
+            parameters.Add("rkind", (int)StockMovementKind.Reserve);
+            for (var i = 0; i < _merged.Count; i++)
+            {
+                parameters.Add($"rs{i}", _merged[i].SkuId);
+                parameters.Add($"rq{i}", (long)_merged[i].Quantity);
+                if (sql.Length > 0) sql.Append(';');
+                sql.Append(_dialect.CountedUpdate(
+                        $"UPDATE mall_inventory SET available = available - @rq{i}, reserved = reserved + @rq{i}, updated_at = @rnow WHERE sku_id = @rs{i} AND available >= @rq{i}"))
+                    .Append($";INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@rref, @rs{i}, @rq{i}, @rstatus, @rnow, @rnow);")
+                    .Append(_dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
+                        [$"@rs{i}", "@rkind", "@rref", $"@rq{i}", "NULL", "@rnow"], ["sku_id", "kind", "reference"]))
+                    .Append($";SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @rs{i}");
+            }
         }
-    }
 
-    /// <summary>Reads a reservation round trip's result sets: the update's count first when SQL counted it, then the level after.</summary>
-    private static async Task<(long? Count, StockLevel? After)> ReadResultsAsync(DbDataReader reader, bool countFirst, CancellationToken cancellationToken)
-    {
-        long? count = null;
-        StockLevel? after = null;
-        do
+        /// <summary>Reads the <see cref="ResultCount"/> rows the statements answered; refuses when a line could not be reserved.</summary>
+        internal StockReservationResult Read(IReadOnlyList<object?[]?> rows)
         {
-            if (reader.FieldCount == 0 || !await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) continue;
-            if (countFirst && count is null) count = Long(reader, 0);
-            else after = ReadLevel(reader);
+            if (rows.Count != ResultCount) throw new InvalidOperationException($"The reservation answered {rows.Count} results, {ResultCount} expected.");
+            var lowStock = new List<StockLevel>();
+            for (var i = 0; i < _merged.Count; i++)
+            {
+                var line = _merged[i];
+                var updated = rows[2 * i] is { } count ? Long(count[0]) : 0;
+                var after = rows[2 * i + 1] is { } level ? ReadLevel(level) : null;
+                if (updated == 0)
+                {
+                    var available = after?.Available ?? throw new MallNotFoundException($"SKU {line.SkuId} has no stock record.");
+                    throw new MallConflictException($"SKU {line.SkuId} has {available} available, {line.Quantity} requested.") { Code = "stock.insufficient" };
+                }
+                if (CrossedThreshold(after!, line.Quantity)) lowStock.Add(after!);
+            }
+            var reservation = new StockReservation(_reference, _merged.Select(l => new StockReservationLine(l.SkuId, l.Quantity, ReservationStatus.Reserved)).ToList(), false);
+            return new StockReservationResult(reservation, lowStock);
         }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return (count, after);
     }
 
-    private static StockLevel ReadLevel(DbDataReader reader) => new()
+    private static StockLevel ReadLevel(object?[] row) => new()
     {
-        SkuId = Long(reader, 0), Received = Long(reader, 1), Available = Long(reader, 2), Reserved = Long(reader, 3), Sold = Long(reader, 4), LowStockThreshold = (int)Long(reader, 5),
+        SkuId = Long(row[0]), Received = Long(row[1]), Available = Long(row[2]), Reserved = Long(row[3]), Sold = Long(row[4]), LowStockThreshold = (int)Long(row[5]),
     };
 
-    private static long Long(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>The same, statement by statement (SQLite runs in process; MySqlConnector's batches do not report per-command counts).</summary>
-    private async Task<(int Updated, StockLevel? After)> ReserveLineAsync(DbConnection connection, DbTransaction transaction, string reference, StockLine line, DateTime now, CancellationToken cancellationToken)
-    {
-        var updated = await connection.ExecuteAsync(new CommandDefinition(ReserveUpdate, new { skuId = line.SkuId, quantity = (long)line.Quantity, now }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (updated > 0)
-            await connection.ExecuteAsync(new CommandDefinition(ReservationInsert + ";" + MovementInsert,
-                new { reference, skuId = line.SkuId, quantity = (long)line.Quantity, status = ReservationStatus.Reserved, kind = StockMovementKind.Reserve, reason = (string?)null, now },
-                transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return (updated, await FindLevelAsync(connection, transaction, line.SkuId, cancellationToken).ConfigureAwait(false));
-    }
+    private static long Long(object? value) => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <inheritdoc />
     public Task<StockReservation> CommitAsync(string reference, CancellationToken cancellationToken = default) =>

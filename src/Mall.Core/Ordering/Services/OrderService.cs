@@ -12,6 +12,7 @@ using Mall.Coupons.Services;
 using Mall.Data;
 using Mall.Events;
 using Mall.Inventory;
+using Mall.Inventory.Services;
 using Microsoft.Extensions.Options;
 
 namespace Mall.Ordering.Services;
@@ -115,9 +116,16 @@ public sealed class OrderService(
             parameters.Add($"ak{i}", (short)a.Kind); parameters.Add($"as{i}", Truncate(a.Source, 100)); parameters.Add($"ar{i}", a.Reference is null ? null : Truncate(a.Reference, 100));
             parameters.Add($"aa{i}", Money.ToCents(a.Amount)); parameters.Add($"ad{i}", Truncate(a.Description, 200));
         }
-        long orderId;
+        // Stock for every line, all or none, under the order number: with the built-in inventory in the same round trip
+        // (a refusal rolls the order back with the transaction); another IInventoryService reserves below.
+        var stockLines = orderLines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList();
+        var joinedReservation = (inventory as InventoryService)?.PrepareNew(number, stockLines);
+        joinedReservation?.AppendTo(sql, parameters);
+        IReadOnlyList<object?[]?> rows;
         await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql.ToString(), parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
-            orderId = await ReadFirstValueAsync(reader, cancellationToken).ConfigureAwait(false);
+            rows = await ResultRows.ReadFirstRowsAsync(reader, cancellationToken).ConfigureAwait(false);
+        var orderId = Convert.ToInt64(rows[0]?[0] ?? throw new InvalidOperationException("The order insert returned no id."), CultureInfo.InvariantCulture);
+        var reservation = joinedReservation?.Read(rows.Skip(1).ToList());
         // The coupon is won by this order or by none: a conditional update, rolled back with the order.
         if (request.CouponId is { } couponId)
             await coupons.RedeemAsync(tx, couponId, request.CustomerId, orderId, cancellationToken).ConfigureAwait(false);
@@ -127,8 +135,7 @@ public sealed class OrderService(
         if (request.FromCart)
             await carts.RemoveLinesAsync(tx, CartOwner.Customer(request.CustomerId), quote.Lines.Select(l => l.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
 
-        // Stock last: all lines or none, under the order number.
-        var reservation = await inventory.ReserveNewAsync(tx, number, orderLines.Select(l => new StockLine(l.SkuId, l.Quantity)).ToList(), cancellationToken).ConfigureAwait(false);
+        reservation ??= await inventory.ReserveNewAsync(tx, number, stockLines, cancellationToken).ConfigureAwait(false);
         var order = new Order
         {
             Id = orderId, Number = number, CustomerId = request.CustomerId, Status = OrderStatus.PendingPayment,
@@ -322,19 +329,6 @@ public sealed class OrderService(
         var lines = (await grid.ReadAsync<LineRow>().ConfigureAwait(false)).ToLookup(l => l.OrderId);
         var history = (await grid.ReadAsync<TransitionRow>().ConfigureAwait(false)).ToLookup(t => t.OrderId);
         return rows.Select(r => r.ToOrder(lines[r.Id].Select(l => l.ToLine()).ToList(), history[r.Id].Select(t => t.ToTransition()).ToList())).ToList();
-    }
-
-    /// <summary>The first value of the first row any result set has, every statement of the command run to its end.</summary>
-    private static async Task<long> ReadFirstValueAsync(DbDataReader reader, CancellationToken cancellationToken)
-    {
-        long? value = null;
-        do
-        {
-            if (value is null && reader.FieldCount > 0 && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                value = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-        }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        return value ?? throw new InvalidOperationException("The order insert returned no id.");
     }
 
     private static async Task<long?> FindIdByKeyAsync(DbConnection connection, DbTransaction? tx, long customerId, string key, CancellationToken cancellationToken) =>
