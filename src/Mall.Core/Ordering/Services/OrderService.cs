@@ -95,6 +95,7 @@ public sealed class OrderService(
             "ship_receiver, ship_phone, ship_region_code, ship_detail, payment_deadline, created_at, updated_at) " +
             "VALUES (@number, @CustomerId, @status, @subtotal, @shipping, @discount, @total, @key, @Note, @receiver, @phone, @region, @detail, @deadline, @now, @now)", "id"));
         var orderLines = quote.Lines.Concat(quote.Gifts).ToList();
+        if (orderLines.Count == 0) throw new MallValidationException("lines", "An order needs at least one line.");
         sql.Append(";INSERT INTO mall_order_line (order_id, sku_id, product_id, product_name, sku_code, spec_values, image_url, unit_price, quantity, line_total, discount, is_gift) ");
         for (var i = 0; i < orderLines.Count; i++)
         {
