@@ -114,8 +114,7 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
                 sql.Append(_dialect.CountedUpdate(
                         $"UPDATE mall_inventory SET available = available - @rq{i}, reserved = reserved + @rq{i}, updated_at = @rnow WHERE sku_id = @rs{i} AND available >= @rq{i}"))
                     .Append($";INSERT INTO mall_stock_reservation (reference, sku_id, quantity, status, created_at, updated_at) VALUES (@rref, @rs{i}, @rq{i}, @rstatus, @rnow, @rnow);")
-                    .Append(_dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
-                        [$"@rs{i}", "@rkind", "@rref", $"@rq{i}", "NULL", "@rnow"], ["sku_id", "kind", "reference"]))
+                    .Append(MovementInsertSql(_dialect, skuId: $"@rs{i}", kind: "@rkind", reference: "@rref", quantity: $"@rq{i}", reason: "NULL", now: "@rnow"))
                     .Append($";SELECT {LevelColumns} FROM mall_inventory WHERE sku_id = @rs{i}");
             }
         }
@@ -285,9 +284,11 @@ public sealed class InventoryService(IMallDatabase database, IDomainEventDispatc
         }
     }
 
-    /// <summary>Ledger insert that does nothing for a repeated (SKU, kind, reference).</summary>
-    private static string MovementInsertSql(ISqlDialect dialect) => dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
-        ["@skuId", "@kind", "@reference", "@quantity", "@reason", "@now"], ["sku_id", "kind", "reference"]);
+    /// <summary>Ledger insert that does nothing for a repeated (SKU, kind, reference); the values are SQL expressions (parameters by default).</summary>
+    private static string MovementInsertSql(ISqlDialect dialect, string skuId = "@skuId", string kind = "@kind", string reference = "@reference",
+        string quantity = "@quantity", string reason = "@reason", string now = "@now") =>
+        dialect.InsertIgnoreDuplicate("mall_stock_movement", ["sku_id", "kind", "reference", "quantity", "reason", "created_at"],
+            [skuId, kind, reference, quantity, reason, now], ["sku_id", "kind", "reference"]);
 
     private string MovementInsert => MovementInsertSql(Dialect);
 
