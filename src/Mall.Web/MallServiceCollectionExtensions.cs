@@ -11,6 +11,7 @@ using Mall.Ordering.Services;
 using Mall.Web.Hosting;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -78,6 +79,8 @@ public static class MallServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null)
             .AddBearerToken(MallClaims.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(2));
+        services.TryAddSingleton<BearerTicketCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<BearerTokenOptions>, BearerTicketCache.Installer>());
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(MallAdminAuthentication.Policy, policy => policy
                 .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
