@@ -58,6 +58,34 @@ public class BearerTicketCacheTests
     }
 
     [Fact]
+    public void A_ticket_is_read_again_after_five_minutes_and_never_used_past_its_expiry()
+    {
+        var inner = new CountingFormat();
+        var clock = new ManualClock { Now = DateTimeOffset.UtcNow };
+        using var cache = new BearerTicketCache(clock);
+        var longLived = inner.Protect(Ticket("1", clock.Now.AddHours(2)));
+        var shortLived = inner.Protect(Ticket("2", clock.Now.AddMinutes(1)));
+
+        cache.Unprotect(inner, longLived, null);
+        cache.Unprotect(inner, shortLived, null);
+        clock.Now += TimeSpan.FromSeconds(50);
+        cache.Unprotect(inner, longLived, null);
+        cache.Unprotect(inner, shortLived, null);
+        Assert.Equal(2, inner.Reads);
+
+        // Past the short token's expiry: read again (and, expired, not kept).
+        clock.Now += TimeSpan.FromSeconds(20);
+        cache.Unprotect(inner, shortLived, null);
+        cache.Unprotect(inner, shortLived, null);
+        Assert.Equal(4, inner.Reads);
+        // Past the five minutes: the long-lived token is decrypted again, then kept again.
+        clock.Now += BearerTicketCache.MaxAge;
+        cache.Unprotect(inner, longLived, null);
+        cache.Unprotect(inner, longLived, null);
+        Assert.Equal(5, inner.Reads);
+    }
+
+    [Fact]
     public async Task A_shoppers_token_keeps_working_and_a_tampered_copy_is_refused()
     {
         await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
@@ -76,6 +104,13 @@ public class BearerTicketCacheTests
 
     private static AuthenticationTicket Ticket(string id, DateTimeOffset expires) =>
         new(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, id)], "test")), new AuthenticationProperties { ExpiresUtc = expires }, "test");
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 
     /// <summary>The real ticket format over ephemeral keys, counting how often a token is actually read.</summary>
     private sealed class CountingFormat : ISecureDataFormat<AuthenticationTicket>

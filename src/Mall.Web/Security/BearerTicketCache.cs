@@ -12,13 +12,18 @@ namespace Mall.Web.Security;
 /// app sends the same token with each request for its whole lifetime.
 /// </summary>
 /// <remarks>
-/// Only tokens that decrypted to an unexpired ticket are kept, until that expiry, at most <see cref="Capacity"/> of
-/// them. Each request gets its own copy of the ticket (claims transformations may change the principal they are given).
+/// Only tokens that decrypted to an unexpired ticket are kept, for <see cref="MaxAge"/> at most (so that a revoked
+/// Data Protection key stops its tokens within minutes on every node) and never past the token's expiry, at most
+/// <see cref="Capacity"/> of them. Each request gets its own copy of the ticket (claims transformations may change the
+/// principal they are given).
 /// </remarks>
 internal sealed class BearerTicketCache : IDisposable
 {
     /// <summary>Tickets kept at most; beyond it, the oldest go.</summary>
     public const int Capacity = 20_000;
+
+    /// <summary>How long a ticket is kept after its token was decrypted.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
     // Longer strings are not Mall's tokens; they are decrypted (and refused) without being kept.
     private const int MaxTokenLength = 8 * 1024;
@@ -33,11 +38,21 @@ internal sealed class BearerTicketCache : IDisposable
     {
         if (string.IsNullOrEmpty(token) || token.Length > MaxTokenLength) return inner.Unprotect(token, purpose);
         var key = new Key(token, purpose);
-        if (!_tickets.TryGetValue(key, out AuthenticationTicket? ticket))
+        var now = _clock.GetUtcNow();
+        AuthenticationTicket? ticket;
+        // The cache's own expiry only frees memory; whether a ticket may still be used is decided on Mall's clock.
+        if (_tickets.TryGetValue(key, out Kept? kept) && now < kept!.Until)
+        {
+            ticket = kept.Ticket;
+        }
+        else
         {
             ticket = inner.Unprotect(token, purpose);
-            if (ticket?.Properties.ExpiresUtc is { } expires && expires > _clock.GetUtcNow())
-                _tickets.Set(key, ticket, new MemoryCacheEntryOptions { AbsoluteExpiration = expires, Size = 1 });
+            if (ticket?.Properties.ExpiresUtc is { } expires && expires > now)
+            {
+                var until = expires < now + MaxAge ? expires : now + MaxAge;
+                _tickets.Set(key, new Kept(ticket, until), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = until - now, Size = 1 });
+            }
         }
         return ticket is null ? null : Copy(ticket);
     }
@@ -49,6 +64,8 @@ internal sealed class BearerTicketCache : IDisposable
     public void Dispose() => _tickets.Dispose();
 
     private readonly record struct Key(string Token, string? Purpose);
+
+    private sealed record Kept(AuthenticationTicket Ticket, DateTimeOffset Until);
 
     /// <summary>Puts the cache in front of the access-token reader of Mall's bearer scheme (refresh tokens are not cached).</summary>
     internal sealed class Installer(BearerTicketCache cache) : IPostConfigureOptions<BearerTokenOptions>
