@@ -19,7 +19,7 @@ namespace Mall.Web.Security;
 /// </remarks>
 internal sealed class BearerTicketCache : IDisposable
 {
-    /// <summary>Tickets kept at most; beyond it, the oldest go.</summary>
+    /// <summary>Tickets kept at most; at the limit a quarter is dropped, least recently used first.</summary>
     public const int Capacity = 20_000;
 
     /// <summary>How long a ticket is kept after its token was decrypted.</summary>
