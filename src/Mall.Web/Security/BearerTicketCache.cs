@@ -72,8 +72,8 @@ internal sealed class BearerTicketCache : IDisposable
     {
         public void PostConfigure(string? name, BearerTokenOptions options)
         {
-            if (name != MallClaims.BearerScheme || options.BearerTokenProtector is CachingFormat) return;
-            options.BearerTokenProtector = new CachingFormat(options.BearerTokenProtector, cache);
+            // Options are built afresh for each name, so the reader wrapped here is always the framework's own.
+            if (name == MallClaims.BearerScheme) options.BearerTokenProtector = new CachingFormat(options.BearerTokenProtector, cache);
         }
     }
 
