@@ -22,8 +22,17 @@ case "$command" in
     mall_services_start
     dotnet build Mall.sln -c Release -v quiet -nologo
 
+    # The names and first message lines of a results file's failed tests (CI keeps only the end of the log).
+    mall_trx_failures() {
+      awk '
+        /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); failing = 1 }
+        failing && /<Message>/ { inmsg = 1; lines = 0; sub(/.*<Message>/, "") }
+        inmsg { done = sub(/<\/Message>.*/, ""); if (lines++ < 6) msg = msg "\n      " $0; if (done) inmsg = 0 }
+        failing && /<\/UnitTestResult>/ { printf "  FAILED %s%s\n", name, msg; failing = 0; msg = "" }
+      ' "$1" | sed 's/&quot;/"/g; s/&apos;/'"'"'/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/\&/g'
+    }
     results=$(mktemp -d /tmp/mall-test-results.XXXXXX)
-    status=0 passed=0 failed=0 skipped=0
+    status=0 passed=0 failed=0 skipped=0 failures=""
     for project in tests/*.Tests/*.Tests.csproj; do
       name=$(basename "$project" .csproj)
       echo "== $name"
@@ -39,6 +48,7 @@ case "$command" in
         passed=$((passed + $(count passed)))
         failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
         skipped=$((skipped + total - executed))
+        failures+=$(mall_trx_failures "$trx" | sed "s/^  FAILED /  FAILED $name: /")$'\n'
       else
         echo "$name produced no test results (did the test host crash?)"
         failed=$((failed + 1)) status=1
@@ -46,6 +56,7 @@ case "$command" in
     done
     rm -rf "$results"
     [ "$failed" -gt 0 ] && status=1
+    [ "$failed" -gt 0 ] && printf 'Failed tests:\n%s' "$(echo "$failures" | grep -v '^$')"$'\n'
     summary="$passed passed, $failed failed"
     [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
     echo "$summary"
