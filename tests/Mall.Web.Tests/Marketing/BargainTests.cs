@@ -5,6 +5,7 @@ using Mall.Plugins.Bargain;
 using Mall.Testing;
 using Mall.Web.Tests.Payments;
 using Mall.Web.Tests.Plugins;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.Web.Tests.Marketing;
 
@@ -92,7 +93,8 @@ public class BargainTests
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Bad_activities_are_refused_and_an_expired_bargain_takes_no_more_help(string provider)
     {
-        await using var app = await MallApp.StartAsync(provider);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var app = await MallApp.StartAsync(provider, services => services.AddSingleton<TimeProvider>(clock));
         await InstallAsync(app);
         var (_, sku) = await ShopperFlowTests.PublishedProductAsync(app, stock: 10, price: 10m);
         object[] bad =
@@ -109,16 +111,16 @@ public class BargainTests
         using var shopper = await app.ShopperAsync("13200000300");
         Assert.Equal(HttpStatusCode.Forbidden, (await shopper.PostAsJsonAsync($"{BargainPlugin.Routes}/admin/activities", bad[1])).StatusCode);
 
-        // The activity ends two seconds from now, and so does every bargain of it.
+        // The activity ends ten minutes from now (on Mall's clock, which the test moves), and so does every bargain of it.
         var activity = await app.PostOkAsync($"{BargainPlugin.Routes}/admin/activities", new
         {
-            skuId = sku, startPrice = 10m, floorPrice = 1m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1, endsAt = DateTime.UtcNow.AddSeconds(2),
+            skuId = sku, startPrice = 10m, floorPrice = 1m, helpersNeeded = 3, minShare = 0.1m, maxShare = 0.5m, timeLimitMinutes = 60, stockCap = 1, endsAt = clock.GetUtcNow().UtcDateTime.AddMinutes(10),
         });
         var bargain = await ShopperFlowTests.PostOkAsync(shopper, $"{BargainPlugin.Routes}/activities/{activity.GetProperty("id").GetInt64()}/start");
         var id = bargain.GetProperty("id").GetInt64();
         using var friend = await app.ShopperAsync("13200000301");
         Assert.Equal(HttpStatusCode.OK, (await friend.PostAsync($"{BargainPlugin.Routes}/bargains/{id}/help", null)).StatusCode);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        clock.Advance(TimeSpan.FromMinutes(11));
         using var late = await app.ShopperAsync("13200000302");
         Assert.Equal("bargain.expired", await CodeAsync(await late.PostAsync($"{BargainPlugin.Routes}/bargains/{id}/help", null), HttpStatusCode.Conflict));
         var expired = await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{BargainPlugin.Routes}/bargains/{id}");

@@ -58,11 +58,12 @@ public class PluginHostTests(PluginBuilds builds)
                 results.Add((response.StatusCode, version, after));
             }
         })).ToList();
-        await Task.Delay(300);
+        // Upgrade once the clients are being served, and stop once they have been served well after it (however slow the machine).
+        await WaitForAsync(() => Task.FromResult(results.Count(r => r.Status == HttpStatusCode.OK) >= 32));
         var upgrade = await PostOkAsync(app, $"/api/admin/plugins/{Hello}/upgrade");
         Volatile.Write(ref upgraded, 1);
         Assert.Equal("2.0.0", upgrade.GetProperty("installedVersion").GetString());
-        await Task.Delay(500);
+        await WaitForAsync(() => Task.FromResult(results.Count(r => r.AfterUpgrade) >= 64));
         await stop.CancelAsync();
         await Task.WhenAll(clients);
 

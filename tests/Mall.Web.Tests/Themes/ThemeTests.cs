@@ -141,7 +141,10 @@ public class ThemeTests
         for (var i = 0; i < 6; i++)
         {
             Assert.Equal(HttpStatusCode.NoContent, (await app.Admin.PostAsync($"/api/admin/themes/{(i % 2 == 0 ? "autumn" : "default")}/activate", null)).StatusCode);
-            await Task.Delay(100);
+            // Let every client load pages under this theme (a count, not a pause: CI machines are slow in bursts).
+            var served = seen.Count + 16;
+            for (var until = DateTime.UtcNow.AddSeconds(30); seen.Count < served; await Task.Delay(20))
+                Assert.True(DateTime.UtcNow < until, "The clients stopped being served.");
         }
         stop.Cancel();
         await Task.WhenAll(load);
