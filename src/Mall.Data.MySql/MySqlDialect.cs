@@ -62,8 +62,20 @@ public sealed class MySqlDialect : SqlDialectBase
     /// <inheritdoc />
     public override async Task<IAsyncDisposable> AcquireLockAsync(DbConnection connection, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var acquired = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-            "SELECT GET_LOCK(@name, @seconds)", new { name, seconds = (int)Math.Ceiling(timeout.TotalSeconds) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        long? acquired;
+        try
+        {
+            acquired = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                "SELECT GET_LOCK(@name, @seconds)", new { name, seconds = (int)Math.Ceiling(timeout.TotalSeconds) }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception) when (connection.State == System.Data.ConnectionState.Open)
+        {
+            // A cancelled GET_LOCK may have been granted just before the cancel: release it, or the session would take it
+            // back to the pool (Mall opens sessions without a reset) and keep it from every other session.
+            try { await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT RELEASE_LOCK(@name)", new { name })).ConfigureAwait(false); }
+            catch (Exception) { /* the first error is the one to report */ }
+            throw;
+        }
         if (acquired != 1) throw new TimeoutException($"Could not take the database lock '{name}' within {timeout}.");
         return new LockHandle(async () =>
             await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT RELEASE_LOCK(@name)", new { name })).ConfigureAwait(false));
