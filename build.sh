@@ -55,8 +55,10 @@ case "$command" in
       fi
     done
     rm -rf "$results"
-    [ "$failed" -gt 0 ] && status=1
-    [ "$failed" -gt 0 ] && printf 'Failed tests:\n%s' "$(echo "$failures" | grep -v '^$')"$'\n'
+    if [ "$failed" -gt 0 ]; then
+      status=1
+      printf 'Failed tests:\n%s\n' "$(echo "$failures" | grep -v '^$')"
+    fi
     summary="$passed passed, $failed failed"
     [ "$skipped" -gt 0 ] && summary="$summary, $skipped skipped"
     echo "$summary"

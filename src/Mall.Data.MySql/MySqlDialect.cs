@@ -62,6 +62,9 @@ public sealed class MySqlDialect : SqlDialectBase
     /// <inheritdoc />
     public override async Task<IAsyncDisposable> AcquireLockAsync(DbConnection connection, string name, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        async ValueTask Release() =>
+            await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT RELEASE_LOCK(@name)", new { name })).ConfigureAwait(false);
+
         long? acquired;
         try
         {
@@ -72,12 +75,11 @@ public sealed class MySqlDialect : SqlDialectBase
         {
             // A cancelled GET_LOCK may have been granted just before the cancel: release it, or the session would take it
             // back to the pool (Mall opens sessions without a reset) and keep it from every other session.
-            try { await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT RELEASE_LOCK(@name)", new { name })).ConfigureAwait(false); }
+            try { await Release().ConfigureAwait(false); }
             catch (Exception) { /* the first error is the one to report */ }
             throw;
         }
         if (acquired != 1) throw new TimeoutException($"Could not take the database lock '{name}' within {timeout}.");
-        return new LockHandle(async () =>
-            await connection.ExecuteScalarAsync<long?>(new CommandDefinition("SELECT RELEASE_LOCK(@name)", new { name })).ConfigureAwait(false));
+        return new LockHandle(Release);
     }
 }

@@ -356,7 +356,7 @@ public class PluginHostTests(PluginBuilds builds)
             Assert.Fail($"The load context of {what} was not collected. Static paths to plugin objects:\n{string.Join("\n", LeakFinder.Find())}");
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    internal static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var until = DateTime.UtcNow.AddSeconds(30);
         while (!await condition())
