@@ -1,5 +1,6 @@
 using Mall.Payments;
 using Mall.Plugins.Alipay.Providers;
+using Mall.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.Plugins.Alipay;
@@ -11,6 +12,9 @@ namespace Mall.Plugins.Alipay;
 public sealed class AlipayPlugin : MallPlugin
 {
     /// <inheritdoc />
-    public override void ConfigureServices(IServiceCollection services) =>
+    public override void ConfigureServices(IServiceCollection services)
+    {
         services.AddSingleton<IPaymentProvider, AlipayProvider>();
+        services.AddSingleton<IPluginSettingsValidator, AlipaySettingsValidator>();
+    }
 }

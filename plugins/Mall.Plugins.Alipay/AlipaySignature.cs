@@ -18,22 +18,20 @@ public static class AlipaySignature
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => $"{p.Key}={p.Value}"));
 
-    /// <summary>SHA256withRSA of <paramref name="content"/> with the application key, base64.</summary>
-    public static string Sign(string privateKeyPem, string content)
+    /// <summary>SHA256withRSA of <paramref name="content"/> with the application key (PEM or bare base64), base64.</summary>
+    public static string Sign(string privateKey, string content)
     {
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(privateKeyPem);
+        using var rsa = AlipayKeys.PrivateKey(privateKey);
         return Convert.ToBase64String(rsa.SignData(Encoding.UTF8.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
     }
 
-    /// <summary>Whether <paramref name="signature"/> is Alipay's SHA256withRSA signature of <paramref name="content"/>.</summary>
-    public static bool Verify(string publicKeyPem, string content, string? signature)
+    /// <summary>Whether <paramref name="signature"/> is Alipay's SHA256withRSA signature of <paramref name="content"/> (key as PEM or bare base64).</summary>
+    public static bool Verify(string publicKey, string content, string? signature)
     {
         if (string.IsNullOrEmpty(signature)) return false;
         var bytes = new byte[signature.Length];
         if (!Convert.TryFromBase64String(signature, bytes, out var length)) return false;
-        using var rsa = RSA.Create();
-        rsa.ImportFromPem(publicKeyPem);
+        using var rsa = AlipayKeys.PublicKey(publicKey);
         return rsa.VerifyData(Encoding.UTF8.GetBytes(content), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 

@@ -40,15 +40,18 @@ public static class WeChatPayCrypto
             $"{Scheme} mchid=\"{mchId}\",nonce_str=\"{nonce}\",signature=\"{Sign(merchantKey, RequestMessage(method, pathAndQuery, timestamp, nonce, body))}\",timestamp=\"{timestamp}\",serial_no=\"{serialNo}\"");
 
     /// <summary>
-    /// Decrypts a notification resource: AES-256-GCM with the API v3 key, the resource's nonce and associated data;
-    /// the ciphertext (base64) ends with the 16-byte tag.
+    /// Decrypts a notification resource: AES-GCM with the API v3 key (32 bytes for AEAD_AES_256_GCM; the SDKs' test
+    /// vectors use 16-byte keys, which AES-GCM takes as AES-128), the resource's nonce and associated data; the
+    /// ciphertext (base64) ends with the 16-byte tag.
     /// </summary>
-    /// <exception cref="CryptographicException">The tag does not match (forged or damaged, or another key).</exception>
+    /// <exception cref="CryptographicException">The tag does not match (forged or damaged, or another key), or the input is malformed.</exception>
     public static string DecryptResource(string apiV3Key, string nonce, string? associatedData, string ciphertext)
     {
         var key = Encoding.UTF8.GetBytes(apiV3Key);
-        if (key.Length != 32) throw new CryptographicException("The API v3 key must be 32 bytes.");
-        var data = Convert.FromBase64String(ciphertext);
+        if (key.Length is not (16 or 24 or 32)) throw new CryptographicException("The API v3 key must be 32 bytes.");
+        var data = new byte[ciphertext.Length];
+        if (!Convert.TryFromBase64String(ciphertext, data, out var length)) throw new CryptographicException("The ciphertext is not base64.");
+        data = data[..length];
         if (data.Length < 16) throw new CryptographicException("The ciphertext is shorter than its tag.");
         var plain = new byte[data.Length - 16];
         using var aes = new AesGcm(key, 16);

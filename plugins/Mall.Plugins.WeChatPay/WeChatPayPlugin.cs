@@ -11,6 +11,9 @@ namespace Mall.Plugins.WeChatPay;
 public sealed class WeChatPayPlugin : MallPlugin
 {
     /// <inheritdoc />
-    public override void ConfigureServices(IServiceCollection services) =>
+    public override void ConfigureServices(IServiceCollection services)
+    {
         services.AddSingleton<IPaymentProvider, WeChatPayProvider>();
+        services.AddSingleton<IPluginSettingsValidator, WeChatPaySettingsValidator>();
+    }
 }

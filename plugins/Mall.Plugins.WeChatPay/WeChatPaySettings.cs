@@ -19,6 +19,37 @@ public sealed class WeChatPaySettings
     public string PlatformSerialNo { get; set; } = "";
     /// <summary>The platform certificate or WeChat Pay public key, PEM: verifies responses and notifications.</summary>
     public string PlatformCertificate { get; set; } = "";
-    /// <summary>Notifications older or newer than this (by <c>Wechatpay-Timestamp</c>) are refused as replays.</summary>
+    /// <summary>
+    /// More platform certificates or WeChat Pay public keys, by serial (<c>Wechatpay-Serial</c>) → PEM: WeChat Pay
+    /// rotates its certificates and signs with the new one while the old is still valid, so configure both over a
+    /// rotation. Used besides <see cref="PlatformSerialNo"/> / <see cref="PlatformCertificate"/>.
+    /// </summary>
+    public Dictionary<string, string> PlatformCertificates { get; set; } = [];
+    /// <summary>Notifications and API answers older or newer than this (by <c>Wechatpay-Timestamp</c>) are refused as replays.</summary>
     public int NotificationMaxAgeSeconds { get; set; } = 300;
+
+    /// <summary>Every configured platform key, by serial (as <see cref="Serial"/> writes it).</summary>
+    public IReadOnlyDictionary<string, string> PlatformKeys()
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (serial, pem) in PlatformCertificates)
+            if (!string.IsNullOrWhiteSpace(serial) && !string.IsNullOrWhiteSpace(pem)) keys[Serial(serial)] = pem;
+        if (PlatformSerialNo.Length > 0 && PlatformCertificate.Length > 0) keys[Serial(PlatformSerialNo)] = PlatformCertificate;
+        return keys;
+    }
+
+    /// <summary>The platform key that signs with <paramref name="serial"/>, or null.</summary>
+    public string? PlatformKey(string serial) => serial.Length > 0 && PlatformKeys().TryGetValue(Serial(serial), out var pem) ? pem : null;
+
+    /// <summary>
+    /// A certificate serial as one spelling: upper case, no leading zeros (WeChat Pay writes <c>D7CE59D1F522D701</c>
+    /// where .NET and some tools write the DER form <c>00D7CE59D1F522D701</c>). Public-key ids are left as they are.
+    /// </summary>
+    public static string Serial(string serial)
+    {
+        var trimmed = serial.Trim();
+        if (trimmed.Length == 0 || !trimmed.All(char.IsAsciiHexDigit)) return trimmed;
+        trimmed = trimmed.TrimStart('0').ToUpperInvariant();
+        return trimmed.Length == 0 ? "0" : trimmed;
+    }
 }

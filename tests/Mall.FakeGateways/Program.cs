@@ -7,7 +7,8 @@ using System.Text.Json.Nodes;
 using Mall.FakeGateways;
 
 // Usage: Mall.FakeGateways <config.json> [--urls http://127.0.0.1:0]
-// config.json: { "wechat": { mchId, appId, apiV3Key, merchantSerialNo, merchantPublicKey, platformSerialNo, platformPrivateKey },
+// config.json: { "wechat": { mchId, appId, apiV3Key, merchantSerialNo, merchantPublicKey, platformSerialNo, platformPrivateKey,
+//                             nextPlatformSerialNo, nextPlatformPrivateKey },
 //                "alipay": { appId, appPublicKey, alipayPrivateKey } } (keys as PEM text).
 var config = JsonNode.Parse(File.ReadAllText(args[0]))!.AsObject();
 var builder = WebApplication.CreateSlimBuilder(args.Skip(1).ToArray());
@@ -86,6 +87,17 @@ app.MapPost("/fake/wechat/pay/{number}", async (string number, IHttpClientFactor
     var (headers, body) = wechat.Notification(trade, amount ?? trade.Total);
     return Results.Json(await Deliver(http, trade.NotifyUrl, headers, body, "application/json"));
 });
+// Control: WeChat Pay's refund notification for a refund it took (SUCCESS, ABNORMAL or CLOSED).
+app.MapPost("/fake/wechat/refund-notify/{number}", async (string number, string status, IHttpClientFactory http) =>
+{
+    if (!wechat.Trades.TryGetValue(number, out var trade) || trade.Refunds.Count == 0) return Results.NotFound();
+    var (outRefundNo, amount) = trade.Refunds.Last();
+    var (headers, body) = wechat.RefundNotification(trade, outRefundNo, amount, status);
+    return Results.Json(await Deliver(http, trade.NotifyUrl, headers, body, "application/json"));
+});
+// Control: sign answers with timestamps this far off (a replayed answer); rotate the platform certificate.
+app.MapPost("/fake/wechat/skew", (long seconds) => { wechat.AnswerSkewSeconds = seconds; return Results.NoContent(); });
+app.MapPost("/fake/wechat/rotate", () => { wechat.Rotate(); return Results.NoContent(); });
 app.MapGet("/fake/wechat/trades/{number}", (string number) =>
     wechat.Trades.TryGetValue(number, out var t) ? Results.Json(new { t.Number, t.Total, t.Paid, Refunded = t.Refunds.Values.Sum(), RefundCount = t.Refunds.Count }) : Results.NotFound());
 
@@ -104,8 +116,7 @@ app.MapPost("/gateway.do", async (HttpRequest request) =>
     var fields = form.ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
     var method = fields.GetValueOrDefault("method") ?? "";
     var responseName = method.Replace('.', '_') + "_response";
-    if (!alipay.VerifyRequest(fields))
-        return alipay.Reply(responseName, new JsonObject { ["code"] = "40002", ["msg"] = "Invalid Arguments", ["sub_code"] = "isv.invalid-signature", ["sub_msg"] = "验签出错" });
+    if (!alipay.VerifyRequest(fields)) return alipay.Error("40002", "Invalid Arguments", "isv.invalid-signature", "验签出错");
     var biz = JsonNode.Parse(fields["biz_content"])!.AsObject();
     switch (method)
     {
@@ -157,6 +168,13 @@ app.MapPost("/fake/alipay/pay/{number}", async (string number, IHttpClientFactor
     trade.Paid = true;
     if (deliver == false) return Results.Json(new Delivery(0, "", [], ""));
     var body = alipay.Notification(trade, amount ?? trade.Total.ToString("0.00", CultureInfo.InvariantCulture));
+    return Results.Json(await Deliver(http, trade.NotifyUrl, new Dictionary<string, string>(), body, "application/x-www-form-urlencoded; charset=utf-8"));
+});
+// Control: the notification Alipay sends after the trade's last refund.
+app.MapPost("/fake/alipay/refund-notify/{number}", async (string number, IHttpClientFactory http) =>
+{
+    if (!alipay.Trades.TryGetValue(number, out var trade) || trade.Refunds.Count == 0) return Results.NotFound();
+    var body = alipay.RefundNotification(trade, trade.Refunds.Keys.Last());
     return Results.Json(await Deliver(http, trade.NotifyUrl, new Dictionary<string, string>(), body, "application/x-www-form-urlencoded; charset=utf-8"));
 });
 app.MapGet("/fake/alipay/trades/{number}", (string number) =>

@@ -81,17 +81,37 @@ public sealed class AlipayProvider(IPluginSettings settings, TimeProvider clock,
             logger.LogWarning("An Alipay notification for app {AppId} was ignored.", fields.GetValueOrDefault("app_id"));
             return Task.FromResult<PaymentNotification?>(null);
         }
-        var kind = fields.GetValueOrDefault("trade_status") switch
+        var total = decimal.Parse(fields.GetValueOrDefault("total_amount") ?? throw new FormatException("no total_amount"), NumberStyles.Number, CultureInfo.InvariantCulture);
+        var status = fields.GetValueOrDefault("trade_status");
+        var tradeNo = fields.GetValueOrDefault("trade_no") ?? "";
+        // A refund is notified as the trade's status with refund fields: TRADE_SUCCESS with refund_fee, gmt_refund and
+        // out_biz_no (the refund's out_request_no) after a partial refund, TRADE_CLOSED with refund_fee after a full one.
+        var refundFee = fields.GetValueOrDefault("refund_fee");
+        var isRefund = !string.IsNullOrEmpty(refundFee) || !string.IsNullOrEmpty(fields.GetValueOrDefault("gmt_refund")) || !string.IsNullOrEmpty(fields.GetValueOrDefault("out_biz_no"));
+        PaymentEventKind kind;
+        RefundNotice? refund = null;
+        if (isRefund && status is "TRADE_SUCCESS" or "TRADE_FINISHED" or "TRADE_CLOSED")
         {
-            "TRADE_SUCCESS" or "TRADE_FINISHED" => PaymentEventKind.Captured,
-            "TRADE_CLOSED" => PaymentEventKind.Failed,
-            "WAIT_BUYER_PAY" => PaymentEventKind.Authorized,
-            var other => throw new FormatException($"unexpected trade_status '{other}'"),
-        };
+            kind = PaymentEventKind.Refunded;
+            refund = new RefundNotice(NullIfEmpty(fields.GetValueOrDefault("out_biz_no")), null,
+                string.IsNullOrEmpty(refundFee) ? null : decimal.Parse(refundFee, NumberStyles.Number, CultureInfo.InvariantCulture), null);
+        }
+        else
+        {
+            kind = status switch
+            {
+                "TRADE_SUCCESS" or "TRADE_FINISHED" => PaymentEventKind.Captured,
+                "TRADE_CLOSED" => PaymentEventKind.Failed,
+                "WAIT_BUYER_PAY" => PaymentEventKind.Authorized,
+                var other => throw new FormatException($"unexpected trade_status '{other}'"),
+            };
+        }
+        // notify_id may be missing or empty: the ledger then identifies the event by what it says.
         return Task.FromResult<PaymentNotification?>(new PaymentNotification(
-            fields["notify_id"], fields["out_trade_no"], kind, decimal.Parse(fields["total_amount"], NumberStyles.Number, CultureInfo.InvariantCulture),
-            "CNY", fields.GetValueOrDefault("trade_no") ?? ""));
+            fields.GetValueOrDefault("notify_id") ?? "", fields.GetValueOrDefault("out_trade_no") ?? "", kind, total, "CNY", tradeNo) { Refund = refund });
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <inheritdoc />
     public NotificationAnswer Answer(bool accepted, string message) =>
@@ -177,14 +197,25 @@ public sealed class AlipayProvider(IPluginSettings settings, TimeProvider clock,
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) throw new AlipayException($"Alipay answered {(int)response.StatusCode} to {method}.");
         var responseName = method.Replace('.', '_') + "_response";
-        var raw = AlipaySignature.RawProperty(text, responseName) ?? throw new AlipayException($"Alipay's answer to {method} has no {responseName}.");
+        // Gateway-level errors (a bad signature, app id or method) come as error_response, often unsigned: what they
+        // say is reported, never acted on.
+        if (AlipaySignature.RawProperty(text, responseName) is not { } raw)
+        {
+            var error = AlipaySignature.RawProperty(text, "error_response") is { } e ? JsonNode.Parse(e) as JsonObject : null;
+            throw new AlipayException(error is null
+                ? $"Alipay's answer to {method} has no {responseName}."
+                : $"Alipay refused {method}: {Describe(error)}");
+        }
         var sign = (string?)JsonNode.Parse(text)!["sign"];
         if (!AlipaySignature.Verify(s.AlipayPublicKey, raw, sign)) throw new AlipayException($"Alipay's answer to {method} failed RSA2 verification.");
         var answer = JsonNode.Parse(raw)!.AsObject();
-        if ((string?)answer["code"] != "10000")
-            throw new AlipayException($"Alipay refused {method}: {(string?)answer["code"]} {(string?)answer["sub_code"]} {(string?)answer["sub_msg"] ?? (string?)answer["msg"]}");
+        if ((string?)answer["code"] != "10000") throw new AlipayException($"Alipay refused {method}: {Describe(answer)}");
         return answer;
     }
+
+    /// <summary>An Alipay error as its code, sub-code and message, e.g. <c>40002 isv.invalid-signature 验签出错</c>.</summary>
+    private static string Describe(JsonObject error) =>
+        string.Join(' ', new[] { (string?)error["code"], (string?)error["sub_code"], (string?)error["sub_msg"] ?? (string?)error["msg"] }.Where(p => !string.IsNullOrEmpty(p)));
 
     private static string Encode(IEnumerable<KeyValuePair<string, string>> parameters) =>
         string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
@@ -195,6 +226,20 @@ public sealed class AlipayProvider(IPluginSettings settings, TimeProvider clock,
         if (string.IsNullOrEmpty(s.AppId) || string.IsNullOrEmpty(s.AppPrivateKey) || string.IsNullOrEmpty(s.AlipayPublicKey))
             throw new MallConflictException("Alipay is not configured: set appId, appPrivateKey and alipayPublicKey in the plugin's settings.") { Code = "payment.not_configured" };
         return s;
+    }
+}
+
+/// <summary>Refuses Alipay settings that cannot work, when they are saved: keys that do not parse, a gateway that is not a URL.</summary>
+public sealed class AlipaySettingsValidator : IPluginSettingsValidator
+{
+    /// <inheritdoc />
+    public void Validate(JsonObject settings, ValidationErrors errors)
+    {
+        if ((string?)settings["appPrivateKey"] is { Length: > 0 } privateKey && AlipayKeys.Problem(privateKey, privateKey: true) is { } p1) errors.Add("appPrivateKey", p1);
+        if ((string?)settings["alipayPublicKey"] is { Length: > 0 } publicKey && AlipayKeys.Problem(publicKey, privateKey: false) is { } p2) errors.Add("alipayPublicKey", p2);
+        if (!Uri.TryCreate((string?)settings["gatewayUrl"], UriKind.Absolute, out var gateway) || gateway.Scheme is not ("https" or "http"))
+            errors.Add("gatewayUrl", "must be an absolute http(s) URL, e.g. https://openapi.alipay.com/gateway.do.");
+        errors.Url("returnUrl", (string?)settings["returnUrl"] is { Length: > 0 } back ? back : null);
     }
 }
 

@@ -84,8 +84,7 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
         if (!VerifySignature(s, Header("Wechatpay-Serial"), timestamp, Header("Wechatpay-Nonce"), Header("Wechatpay-Signature"), notification.Body, "notification"))
             return Task.FromResult<PaymentNotification?>(null);
         // A captured copy replayed later is refused even though its signature is good.
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ||
-            Math.Abs(clock.GetUtcNow().ToUnixTimeSeconds() - seconds) > s.NotificationMaxAgeSeconds)
+        if (!Fresh(timestamp, s.NotificationMaxAgeSeconds))
         {
             logger.LogWarning("A WeChat Pay notification timestamped {Timestamp} is outside the accepted window.", timestamp);
             return Task.FromResult<PaymentNotification?>(null);
@@ -104,23 +103,48 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
             logger.LogWarning(ex, "A WeChat Pay notification resource could not be decrypted.");
             return Task.FromResult<PaymentNotification?>(null);
         }
-        var transaction = JsonNode.Parse(plain)!.AsObject();
-        if ((string?)transaction["mchid"] != s.MchId || (string?)transaction["appid"] != s.AppId)
+        var content = JsonNode.Parse(plain)!.AsObject();
+        // An empty or missing id is passed on as empty: the ledger then identifies the event by what it says.
+        var eventId = (string?)envelope["id"] ?? "";
+        var eventType = (string?)envelope["event_type"] ?? "";
+        if ((string?)content["mchid"] != s.MchId)
         {
-            logger.LogWarning("A WeChat Pay notification for another merchant or app was ignored.");
+            logger.LogWarning("A WeChat Pay notification for another merchant was ignored.");
             return Task.FromResult<PaymentNotification?>(null);
         }
-        var kind = (string?)transaction["trade_state"] switch
+        var amount = content["amount"]!.AsObject();
+        var total = Money.FromCents((long)amount["total"]!);
+        var currency = (string?)amount["currency"] ?? "CNY";
+
+        // Refund notices (REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED) carry a refund resource, which has no appid.
+        if (eventType.StartsWith("REFUND.", StringComparison.Ordinal) || content.ContainsKey("out_refund_no"))
+        {
+            var refundKind = (string?)content["refund_status"] switch
+            {
+                "SUCCESS" => PaymentEventKind.Refunded,
+                "CLOSED" or "ABNORMAL" => PaymentEventKind.RefundFailed,
+                var other => throw new FormatException($"unexpected refund_status '{other}'"),
+            };
+            return Task.FromResult<PaymentNotification?>(new PaymentNotification(eventId, (string?)content["out_trade_no"] ?? "", refundKind, total, currency,
+                (string?)content["transaction_id"] ?? "")
+            {
+                Refund = new RefundNotice((string?)content["out_refund_no"], amount["refund"] is { } refunded ? Money.FromCents((long)refunded) : null, null, (string?)content["refund_id"]),
+            });
+        }
+        if ((string?)content["appid"] != s.AppId)
+        {
+            logger.LogWarning("A WeChat Pay notification for another app was ignored.");
+            return Task.FromResult<PaymentNotification?>(null);
+        }
+        var kind = (string?)content["trade_state"] switch
         {
             "SUCCESS" => PaymentEventKind.Captured,
             "PAYERROR" or "CLOSED" or "REVOKED" => PaymentEventKind.Failed,
             "REFUND" => PaymentEventKind.Refunded,
             var other => throw new FormatException($"unexpected trade_state '{other}'"),
         };
-        var amount = transaction["amount"]!.AsObject();
         return Task.FromResult<PaymentNotification?>(new PaymentNotification(
-            (string)envelope["id"]!, (string)transaction["out_trade_no"]!, kind, Money.FromCents((long)amount["total"]!),
-            (string?)amount["currency"] ?? "CNY", (string?)transaction["transaction_id"] ?? ""));
+            eventId, (string?)content["out_trade_no"] ?? "", kind, total, currency, (string?)content["transaction_id"] ?? ""));
     }
 
     /// <inheritdoc />
@@ -192,23 +216,48 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
         if (method != HttpMethod.Get) message.Content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await _http.SendAsync(message, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        string Header(string name) => response.Headers.TryGetValues(name, out var values) ? values.First() : "";
-        if (!VerifySignature(s, Header("Wechatpay-Serial"), Header("Wechatpay-Timestamp"), Header("Wechatpay-Nonce"), Header("Wechatpay-Signature"), text, "response"))
-            throw new WeChatPayException($"The answer to {path} is not signed by the platform ({(int)response.StatusCode}).");
-        var json = text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
+        // The status first, as the official SDKs do: an error answer (401 SIGN_ERROR, 400 PARAM_ERROR…) is often not
+        // signed, and what it says is only reported, never acted on.
         if (!response.IsSuccessStatusCode)
-            throw new WeChatPayException($"WeChat Pay refused {path}: {(int)response.StatusCode} {(string?)json["code"]} {(string?)json["message"]}");
-        return json;
+        {
+            var error = TryParseObject(text);
+            throw new WeChatPayException($"WeChat Pay refused {path}: {(int)response.StatusCode} {(string?)error?["code"]} {(string?)error?["message"]}".TrimEnd());
+        }
+        string Header(string name) => response.Headers.TryGetValues(name, out var values) ? values.First() : "";
+        var signedAt = Header("Wechatpay-Timestamp");
+        if (!VerifySignature(s, Header("Wechatpay-Serial"), signedAt, Header("Wechatpay-Nonce"), Header("Wechatpay-Signature"), text, "response"))
+            throw new WeChatPayException($"The answer to {path} is not signed by the platform ({(int)response.StatusCode}).");
+        // A signed answer replayed from the past is refused like a replayed notification.
+        if (!Fresh(signedAt, s.NotificationMaxAgeSeconds))
+            throw new WeChatPayException($"The answer to {path} is timestamped {signedAt}, outside the accepted {s.NotificationMaxAgeSeconds} s.");
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!.AsObject();
+    }
+
+    private bool Fresh(string timestamp, int maxAgeSeconds) =>
+        long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) &&
+        Math.Abs(clock.GetUtcNow().ToUnixTimeSeconds() - seconds) <= maxAgeSeconds;
+
+    private static JsonObject? TryParseObject(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private bool VerifySignature(WeChatPaySettings s, string serial, string timestamp, string nonce, string signature, string body, string what)
     {
-        if (serial != s.PlatformSerialNo)
+        // WeChat Pay rotates its platform certificates: every configured one (by serial) is accepted.
+        if (s.PlatformKey(serial) is not { } pem)
         {
-            logger.LogWarning("A WeChat Pay {What} signed with serial '{Serial}' (expected '{Expected}') was refused.", what, serial, s.PlatformSerialNo);
+            logger.LogWarning("A WeChat Pay {What} signed with serial '{Serial}' (configured: {Expected}) was refused.", what, serial, string.Join(", ", s.PlatformKeys().Keys));
             return false;
         }
-        using var platform = WeChatPayCrypto.PublicKey(s.PlatformCertificate);
+        using var platform = WeChatPayCrypto.PublicKey(pem);
         if (timestamp.Length == 0 || nonce.Length == 0 || signature.Length == 0 ||
             !WeChatPayCrypto.Verify(platform, WeChatPayCrypto.ResponseMessage(timestamp, nonce, body), signature))
         {
@@ -222,14 +271,45 @@ public sealed class WeChatPayProvider(IPluginSettings settings, TimeProvider clo
     {
         var s = settings.Get<WeChatPaySettings>();
         if (string.IsNullOrEmpty(s.MchId) || string.IsNullOrEmpty(s.AppId) || string.IsNullOrEmpty(s.MerchantPrivateKey) || string.IsNullOrEmpty(s.MerchantSerialNo) ||
-            string.IsNullOrEmpty(s.ApiV3Key) || string.IsNullOrEmpty(s.PlatformCertificate) || string.IsNullOrEmpty(s.PlatformSerialNo))
-            throw new MallConflictException("WeChat Pay is not configured: set mchId, appId, merchantSerialNo, merchantPrivateKey, apiV3Key, platformSerialNo and platformCertificate in the plugin's settings.")
+            string.IsNullOrEmpty(s.ApiV3Key) || s.PlatformKeys().Count == 0)
+            throw new MallConflictException("WeChat Pay is not configured: set mchId, appId, merchantSerialNo, merchantPrivateKey, apiV3Key and platformSerialNo with platformCertificate (or platformCertificates) in the plugin's settings.")
             { Code = "payment.not_configured" };
         return s;
     }
 
     private static string Field(JsonObject answer, string name) =>
         (string?)answer[name] is { Length: > 0 } value ? value : throw new WeChatPayException($"WeChat Pay's answer has no {name}.");
+}
+
+/// <summary>Refuses WeChat Pay settings that cannot work, when they are saved: keys and certificates that do not parse, an API v3 key that is not 32 bytes.</summary>
+public sealed class WeChatPaySettingsValidator : IPluginSettingsValidator
+{
+    /// <inheritdoc />
+    public void Validate(JsonObject values, ValidationErrors errors)
+    {
+        var s = values.Deserialize<WeChatPaySettings>(JsonSerializerOptions.Web) ?? new WeChatPaySettings();
+        if (s.ApiV3Key.Length > 0 && Encoding.UTF8.GetByteCount(s.ApiV3Key) != 32) errors.Add("apiV3Key", "must be the 32-character API v3 key (APIv3密钥).");
+        if (s.MerchantPrivateKey.Length > 0 && Problem(() => WeChatPayCrypto.PrivateKey(s.MerchantPrivateKey)) is { } p1) errors.Add("merchantPrivateKey", $"is not an RSA private key in PEM (apiclient_key.pem): {p1}");
+        foreach (var (serial, pem) in s.PlatformKeys())
+            if (Problem(() => WeChatPayCrypto.PublicKey(pem)) is { } p2)
+                errors.Add(serial == s.PlatformSerialNo && pem == s.PlatformCertificate ? "platformCertificate" : $"platformCertificates.{serial}", $"is not a platform certificate or WeChat Pay public key in PEM: {p2}");
+        if (s.PlatformCertificate.Length > 0 && s.PlatformSerialNo.Length == 0) errors.Add("platformSerialNo", "is required with platformCertificate (the serial WeChat Pay signs with).");
+        if (!Uri.TryCreate(s.GatewayUrl, UriKind.Absolute, out var gateway) || gateway.Scheme is not ("https" or "http")) errors.Add("gatewayUrl", "must be an absolute http(s) URL.");
+        if (s.NotificationMaxAgeSeconds is < 30 or > 3600) errors.Add("notificationMaxAgeSeconds", "must be between 30 and 3600.");
+    }
+
+    private static string? Problem(Func<IDisposable> parse)
+    {
+        try
+        {
+            parse().Dispose();
+            return null;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or FormatException)
+        {
+            return ex.Message;
+        }
+    }
 }
 
 /// <summary>WeChat Pay refused a request or answered something unexpected.</summary>

@@ -108,13 +108,35 @@ public sealed record PaymentAction(PaymentActionKind Kind, string? Url = null, s
 public sealed record ProviderNotification(IReadOnlyDictionary<string, string> Headers, string Body);
 
 /// <summary>What an authentic notification says, normalised.</summary>
-/// <param name="EventId">The provider's id of this notification (repeats carry the same id).</param>
+/// <param name="EventId">
+/// The provider's id of this notification (repeats carry the same id). Empty when the provider gives none: the
+/// ledger then identifies the event by its payment, kind, transaction and refund, so distinct events never collapse.
+/// </param>
 /// <param name="PaymentNumber">The ledger's payment number.</param>
-/// <param name="Kind">What happened.</param>
-/// <param name="Amount">Amount the provider reports.</param>
+/// <param name="Kind">
+/// What happened: <see cref="PaymentEventKind.Captured"/>, <see cref="PaymentEventKind.Authorized"/>,
+/// <see cref="PaymentEventKind.Failed"/>, <see cref="PaymentEventKind.Voided"/>, or for a refund notice
+/// <see cref="PaymentEventKind.Refunded"/> / <see cref="PaymentEventKind.RefundFailed"/> (with <see cref="Refund"/>).
+/// The ledger refuses any other.
+/// </param>
+/// <param name="Amount">The payment's amount as the provider reports it (for a refund notice too: the trade's total).</param>
 /// <param name="Currency">Currency the provider reports.</param>
 /// <param name="ProviderReference">The provider's transaction id.</param>
-public sealed record PaymentNotification(string EventId, string PaymentNumber, PaymentEventKind Kind, decimal Amount, string Currency, string ProviderReference);
+public sealed record PaymentNotification(string EventId, string PaymentNumber, PaymentEventKind Kind, decimal Amount, string Currency, string ProviderReference)
+{
+    /// <summary>For a refund notice: which refund, and how much, as far as the provider says.</summary>
+    public RefundNotice? Refund { get; init; }
+}
+
+/// <summary>What a provider's refund notice says of the refund.</summary>
+/// <param name="RefundNumber">
+/// The refund number the provider echoes (<see cref="ProviderRefundRequest.RefundNumber"/>: WeChat Pay's
+/// <c>out_refund_no</c>, Alipay's <c>out_biz_no</c>); null or unknown for a refund made outside Mall.
+/// </param>
+/// <param name="Amount">This refund's amount, when the provider says (WeChat Pay's <c>amount.refund</c>).</param>
+/// <param name="RefundedTotal">What the provider has refunded of the payment in all, when it says that instead (Alipay's <c>refund_fee</c>).</param>
+/// <param name="ProviderReference">The provider's id of the refund.</param>
+public sealed record RefundNotice(string? RefundNumber, decimal? Amount = null, decimal? RefundedTotal = null, string? ProviderReference = null);
 
 /// <summary>An HTTP answer to a provider.</summary>
 /// <param name="StatusCode">HTTP status.</param>

@@ -22,6 +22,7 @@ public interface IPaymentService
     /// signature, an unknown payment or a wrong amount or currency changes nothing at all. Returns the answer the
     /// provider's protocol expects.
     /// </summary>
+    /// <exception cref="Common.MallNotFoundException">No such payment method.</exception>
     Task<NotificationAnswer> HandleNotificationAsync(string provider, ProviderNotification notification, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -87,12 +88,23 @@ public enum PaymentEventKind
     Captured = 2,
     /// <summary>The payment failed.</summary>
     Failed = 3,
-    /// <summary>Money returned.</summary>
+    /// <summary>
+    /// Money returned. As a notification's kind: the provider's notice of a refund (see
+    /// <see cref="PaymentNotification.Refund"/>), which the ledger confirms or reconciles; it never captures.
+    /// </summary>
     Refunded = 4,
     /// <summary>An authorisation was cancelled.</summary>
     Voided = 5,
-    /// <summary>The provider refused a refund recorded before it was asked; the amount is refundable again.</summary>
+    /// <summary>
+    /// The provider refused a refund recorded before it was asked, or reported later that it failed; the amount is
+    /// refundable again. As a notification's kind: a refund failed at the provider (see <see cref="PaymentNotification.Refund"/>).
+    /// </summary>
     RefundFailed = 6,
+    /// <summary>
+    /// The provider confirmed a refund the ledger already counts (its refund notice); recorded for the trail, counts
+    /// nothing. Recorded by the ledger only: a notification reports <see cref="Refunded"/>.
+    /// </summary>
+    RefundConfirmed = 7,
 }
 
 /// <summary>A payment of an order.</summary>

@@ -286,6 +286,14 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             }
             errors.ThrowIfAny();
             var saved = PluginSettings.Merge(record.Settings ?? new JsonObject(), values);
+            // The plugin's own checks (keys that must parse, URLs…), while it is loaded.
+            if (Live.TryGetValue(id, out var live))
+            {
+                var merged = PluginSettings.Merge(defaults, saved);
+                foreach (var validator in live.ExtensionsOf(typeof(IPluginSettingsValidator)).Cast<IPluginSettingsValidator>())
+                    validator.Validate(merged, errors);
+                errors.ThrowIfAny();
+            }
             await _repository.SaveAsync(record with { Settings = saved }, cancellationToken).ConfigureAwait(false);
             if (Live.TryGetValue(id, out var generation)) generation.Settings.Set(saved);
             return PluginSettings.Merge(defaults, saved);

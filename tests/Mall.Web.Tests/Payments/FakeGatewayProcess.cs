@@ -37,18 +37,29 @@ public sealed class FakeGatewayProcess : IAsyncDisposable
     /// <summary>Keys and ids of this run.</summary>
     public sealed record GatewayKeys(
         string MchId, string WeChatAppId, string ApiV3Key, string MerchantSerialNo, RSA MerchantKey, string PlatformSerialNo, RSA PlatformKey, string PlatformCertificatePem,
-        string AlipayAppId, RSA AlipayAppKey, RSA AlipayKey);
+        string AlipayAppId, RSA AlipayAppKey, RSA AlipayKey)
+    {
+        /// <summary>The platform certificate WeChat Pay rotates to (POST /fake/wechat/rotate).</summary>
+        public required (string SerialNo, RSA Key, string CertificatePem) NextPlatform { get; init; }
+    }
 
     public static async Task<FakeGatewayProcess> StartAsync()
     {
         var merchant = RSA.Create(2048);
         var platform = RSA.Create(2048);
-        var request = new CertificateRequest("CN=Tenpay.com Root CA Test, O=Tenpay.com", platform, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var next = RSA.Create(2048);
+        static X509Certificate2 Certificate(RSA key) =>
+            new CertificateRequest("CN=Tenpay.com Root CA Test, O=Tenpay.com", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        using var certificate = Certificate(platform);
+        using var nextCertificate = Certificate(next);
         var keys = new GatewayKeys(
             "1900000109", "wxd678efh567hg6787", RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 32),
             "5157F09EFDC096DE15EBE81A47057A72" + RandomNumberGenerator.GetHexString(8), merchant, certificate.SerialNumber, platform, certificate.ExportCertificatePem(),
-            "2021000122671234", RSA.Create(2048), RSA.Create(2048));
+            "2021000122671234", RSA.Create(2048), RSA.Create(2048))
+        {
+            NextPlatform = (nextCertificate.SerialNumber, next, nextCertificate.ExportCertificatePem()),
+        };
 
         var folder = Path.Combine(Path.GetTempPath(), "mall-fake-gateways", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -59,6 +70,7 @@ public sealed class FakeGatewayProcess : IAsyncDisposable
             {
                 mchId = keys.MchId, appId = keys.WeChatAppId, apiV3Key = keys.ApiV3Key, merchantSerialNo = keys.MerchantSerialNo,
                 merchantPublicKey = merchant.ExportSubjectPublicKeyInfoPem(), platformSerialNo = keys.PlatformSerialNo, platformPrivateKey = platform.ExportPkcs8PrivateKeyPem(),
+                nextPlatformSerialNo = keys.NextPlatform.SerialNo, nextPlatformPrivateKey = next.ExportPkcs8PrivateKeyPem(),
             },
             alipay = new { appId = keys.AlipayAppId, appPublicKey = keys.AlipayAppKey.ExportSubjectPublicKeyInfoPem(), alipayPrivateKey = keys.AlipayKey.ExportPkcs8PrivateKeyPem() },
         }));

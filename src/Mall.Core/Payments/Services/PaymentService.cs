@@ -65,7 +65,7 @@ public sealed class PaymentService(
         {
             var outcome = await database.InTransactionAsync(tx => ApplyAsync(tx, gateway.Name, completion, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (outcome.Rejection is { } rejection) throw new InvalidOperationException($"The {gateway.Name} capture of {number} was refused by the ledger: {rejection}");
-            if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+            foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         }
         return new PaymentStart(number, action);
     }
@@ -74,8 +74,7 @@ public sealed class PaymentService(
     public async Task<NotificationAnswer> HandleNotificationAsync(string provider, ProviderNotification notification, CancellationToken cancellationToken = default)
     {
         using var providers = extensions.Acquire<IPaymentProvider>();
-        var gateway = Find(providers, provider);
-        if (gateway is null) return new NotificationAnswer(404, "text/plain", "unknown payment method");
+        var gateway = Find(providers, provider) ?? throw new MallNotFoundException($"There is no payment method '{provider}'.");
 
         PaymentNotification? verified;
         try
@@ -99,7 +98,7 @@ public sealed class PaymentService(
             logger.LogWarning("{Provider} notification {EventId} for payment {Number} was refused: {Reason}", gateway.Name, verified.EventId, verified.PaymentNumber, rejection);
             return gateway.Answer(false, rejection);
         }
-        if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+        foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         if (outcome.Note is { } note && note.StartsWith("late", StringComparison.Ordinal))
             logger.LogWarning("Payment {Number} was captured after its order closed ({Note}); it needs a refund.", verified.PaymentNumber, note);
         return gateway.Answer(true, "OK");
@@ -107,29 +106,44 @@ public sealed class PaymentService(
 
     private async Task<Outcome> ApplyAsync(DbTransaction tx, string provider, PaymentNotification notification, CancellationToken cancellationToken)
     {
+        // What no notification can say, whatever the provider: refused before anything is read or written.
+        if (!Enum.IsDefined(notification.Kind) || notification.Kind is PaymentEventKind.Created or PaymentEventKind.RefundConfirmed)
+            return Outcome.Refused($"'{notification.Kind}' is not a status a notification reports");
+        if (string.IsNullOrWhiteSpace(notification.PaymentNumber)) return Outcome.Refused("the notification names no payment");
+        if (notification.ProviderReference is { Length: > MaxReferenceLength } || notification.Refund?.ProviderReference is { Length: > MaxReferenceLength })
+            return Outcome.Refused($"the provider reference is longer than {MaxReferenceLength} characters");
+        if (string.IsNullOrWhiteSpace(notification.Currency)) return Outcome.Refused("the notification names no currency");
+
         var connection = tx.Connection!;
         if (await LockAsync(tx, notification.PaymentNumber, cancellationToken).ConfigureAwait(false) is not { } payment)
             return Outcome.Refused($"no payment {notification.PaymentNumber}");
         if (!string.Equals(payment.Provider, provider, StringComparison.Ordinal)) return Outcome.Refused($"payment {payment.Number} belongs to {payment.Provider}");
-        if (Money.ToCents(notification.Amount) != payment.Amount || !string.Equals(notification.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
+        // Every notification, refund notices included, reports the payment's own amount and currency.
+        if (decimal.Round(notification.Amount, 2) != notification.Amount || Money.ToCents(notification.Amount) != payment.Amount ||
+            !string.Equals(notification.Currency, payment.Currency, StringComparison.OrdinalIgnoreCase))
             return Outcome.Refused($"amount {notification.Amount} {notification.Currency} does not match {Money.FromCents(payment.Amount)} {payment.Currency}");
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var key = $"{provider}:{notification.EventId}";
+        var key = EventKey(provider, payment.Number, notification);
+        if (notification.Kind is PaymentEventKind.Refunded or PaymentEventKind.RefundFailed)
+            return await ApplyRefundNoticeAsync(tx, payment, notification, key, now, cancellationToken).ConfigureAwait(false);
+
         string note;
         var paid = false;
         PaymentStatus? status = null;
         switch (notification.Kind)
         {
-            case PaymentEventKind.Captured when payment.Status == (short)PaymentStatus.Captured:
-                note = "already captured";
+            // Money once taken is never taken again: a capture notice for a captured or (partly) refunded payment is
+            // acknowledged and recorded, and changes nothing (a refund notice that looks like a capture is one of these).
+            case PaymentEventKind.Captured when payment.Status is (short)PaymentStatus.Captured or (short)PaymentStatus.Refunded or (short)PaymentStatus.PartiallyRefunded:
+                note = payment.Status == (short)PaymentStatus.Captured ? "already captured" : $"already captured (payment {Name((PaymentStatus)payment.Status)})";
                 break;
             case PaymentEventKind.Captured:
             {
                 var orderStatus = await connection.ExecuteScalarAsync<short>(new CommandDefinition(
                     $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 paid = orderStatus == (short)OrderStatus.PendingPayment;
-                note = paid ? "order paid" : $"late: order {((OrderStatus)orderStatus).ToString().ToLowerInvariant()}";
+                note = paid ? "order paid" : $"late: order {Name((OrderStatus)orderStatus)}";
                 status = PaymentStatus.Captured;
                 break;
             }
@@ -138,22 +152,134 @@ public sealed class PaymentService(
                 status = PaymentStatus.Failed;
                 break;
             default:
-                note = $"recorded ({notification.Kind.ToString().ToLowerInvariant()})";
+                note = $"recorded ({Name(notification.Kind)})";
                 break;
         }
 
         // The unique key makes a repeat a no-op; nothing else was written before it.
         if (!await AppendAsync(tx, payment.Id, notification.Kind, payment.Amount, notification.ProviderReference, key, note, now, cancellationToken).ConfigureAwait(false))
-            return new Outcome(null, null, "duplicate");
+            return Outcome.Duplicate;
         if (status is { } newStatus)
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE mall_payment SET status = @status, provider_reference = @reference, updated_at = @now WHERE id = @id",
                 new { status = (short)newStatus, reference = notification.ProviderReference, now, id = payment.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var change = paid
-            ? await orders.MarkPaidAsync(tx, payment.OrderId, $"payment:{provider}", $"payment {payment.Number} ({notification.ProviderReference})", cancellationToken).ConfigureAwait(false)
-            : null;
-        return new Outcome(change, null, note);
+        if (!paid) return new Outcome([], null, note);
+        var change = await orders.MarkPaidAsync(tx, payment.OrderId, $"payment:{provider}", $"payment {payment.Number} ({notification.ProviderReference})", cancellationToken).ConfigureAwait(false);
+        return new Outcome(change is null ? [] : [change], null, note);
     }
+
+    /// <summary>
+    /// A provider's notice that a refund went through or failed. A refund Mall made (found by the refund number the
+    /// provider echoes) is confirmed, or, when Mall had recorded it as failed, reconciled as made; one made outside Mall
+    /// (the merchant's gateway console) is reconciled into the ledger and the order, like a refund made here. A failure
+    /// of a refund Mall had taken as made frees its amount again. Nothing here ever captures.
+    /// </summary>
+    private async Task<Outcome> ApplyRefundNoticeAsync(DbTransaction tx, PaymentRow payment, PaymentNotification notification, string key, DateTime now, CancellationToken cancellationToken)
+    {
+        var notice = notification.Refund;
+        if (notice?.Amount is { } noticed && (noticed <= 0 || decimal.Round(noticed, 2) != noticed || Money.ToCents(noticed) > payment.Amount))
+            return Outcome.Refused($"refund amount {noticed} is not within the payment's {Money.FromCents(payment.Amount)}");
+        var refunds = (await tx.Connection!.QueryAsync<(string Key, short Kind, long Amount)>(new CommandDefinition(
+            "SELECT idempotency_key, kind, amount FROM mall_payment_event WHERE payment_id = @id AND kind IN (@refunded, @failed)",
+            new { id = payment.Id, refunded = (short)PaymentEventKind.Refunded, failed = (short)PaymentEventKind.RefundFailed }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var made = notice?.RefundNumber is { Length: > 0 } number
+            ? refunds.Where(r => r.Kind == (short)PaymentEventKind.Refunded && RefundNumberOf(r.Key) == number).Select(r => ((string Key, long Amount)?)(r.Key, r.Amount)).FirstOrDefault()
+            : null;
+        if (made is { } m && notice?.Amount is { } said && Money.ToCents(said) != m.Amount)
+            return Outcome.Refused($"refund {notice.RefundNumber} is of {Money.FromCents(m.Amount)}, not {said}");
+        var reference = notice?.ProviderReference ?? notification.ProviderReference;
+        var actor = $"payment:{payment.Provider}";
+
+        if (notification.Kind == PaymentEventKind.RefundFailed)
+        {
+            if (made is not { } failed)
+                return await AppendAsync(tx, payment.Id, PaymentEventKind.RefundFailed, 0, reference, key, "a refund Mall did not make failed at the provider", now, cancellationToken).ConfigureAwait(false)
+                    ? new Outcome([], null, "recorded (refund failed)") : Outcome.Duplicate;
+            // Shares its key with the failure Mall records when the provider refuses at once: freed at most once.
+            if (!await AppendAsync(tx, payment.Id, PaymentEventKind.RefundFailed, failed.Amount, reference, $"{failed.Key}:failed", "the provider reported the refund failed", now, cancellationToken).ConfigureAwait(false))
+                return Outcome.Duplicate;
+            var left = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false);
+            var status = left <= 0 ? PaymentStatus.Captured : left < payment.Amount ? PaymentStatus.PartiallyRefunded : PaymentStatus.Refunded;
+            await SetStatusAsync(tx, payment.Id, status, now, cancellationToken).ConfigureAwait(false);
+            logger.LogError("Refund {Refund} of payment {Number} ({Amount}) failed at {Provider}; its amount is refundable again and order {OrderId} needs attention.",
+                notice!.RefundNumber, payment.Number, Money.FromCents(failed.Amount), payment.Provider, payment.OrderId);
+            return new Outcome([], null, "refund failed at the provider");
+        }
+
+        if (made is { } confirmed)
+        {
+            var compensated = refunds.Any(r => r.Kind == (short)PaymentEventKind.RefundFailed && r.Key == $"{confirmed.Key}:failed");
+            if (!compensated)
+                return await AppendAsync(tx, payment.Id, PaymentEventKind.RefundConfirmed, confirmed.Amount, reference, key, "refund confirmed by the provider", now, cancellationToken).ConfigureAwait(false)
+                    ? new Outcome([], null, "refund confirmed") : Outcome.Duplicate;
+            // Mall took the refund for failed (a timeout, say), but the money went back: it counts again, once.
+            if (!await AppendAsync(tx, payment.Id, PaymentEventKind.Refunded, confirmed.Amount, reference, $"{confirmed.Key}:confirmed", "refund made after all (confirmed by the provider)", now, cancellationToken).ConfigureAwait(false))
+                return Outcome.Duplicate;
+            return new Outcome(await SettleRefundAsync(tx, payment, actor, "refund confirmed by the provider", notice!.RefundNumber!, now, cancellationToken).ConfigureAwait(false), null, "refund reconciled");
+        }
+
+        // Not a refund of Mall's: what the provider says was refunded beyond what the ledger knows.
+        var known = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false);
+        var outside = notice?.Amount is { } amount ? Money.ToCents(amount) : notice?.RefundedTotal is { } total ? Money.ToCents(total) - known : 0;
+        if (outside <= 0)
+            return await AppendAsync(tx, payment.Id, PaymentEventKind.RefundConfirmed, 0, reference, key, "refund reported by the provider", now, cancellationToken).ConfigureAwait(false)
+                ? new Outcome([], null, "refund reported") : Outcome.Duplicate;
+        if (!await AppendAsync(tx, payment.Id, PaymentEventKind.Refunded, outside, reference, key, "refund made at the provider, reconciled", now, cancellationToken).ConfigureAwait(false))
+            return Outcome.Duplicate;
+        if (known + outside > payment.Amount)
+            logger.LogError("{Provider} reports refunds of payment {Number} beyond its amount ({Refunded} of {Amount}).", payment.Provider, payment.Number,
+                Money.FromCents(known + outside), Money.FromCents(payment.Amount));
+        return new Outcome(await SettleRefundAsync(tx, payment, actor, "refund made at the provider", notice?.RefundNumber ?? reference, now, cancellationToken).ConfigureAwait(false),
+            null, "refund reconciled");
+    }
+
+    /// <summary>
+    /// After a refund counted in the ledger: the payment is refunded in full or in part, and a paid or shipped order
+    /// follows (a late payment's cancelled order stays as it is).
+    /// </summary>
+    private async Task<List<OrderStatusChangedEvent>> SettleRefundAsync(DbTransaction tx, PaymentRow payment, string actor, string reason, string refundNumber, DateTime now, CancellationToken cancellationToken)
+    {
+        var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
+        await SetStatusAsync(tx, payment.Id, full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded, now, cancellationToken).ConfigureAwait(false);
+        var status = (OrderStatus)await tx.Connection!.ExecuteScalarAsync<short>(new CommandDefinition(
+            $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var list = new List<OrderStatusChangedEvent>();
+        if (status is OrderStatus.Paid or OrderStatus.Shipped)
+        {
+            list.Add(await orders.ApplyAsync(tx, payment.OrderId, OrderTrigger.RequestRefund, actor, reason, cancellationToken).ConfigureAwait(false));
+            status = OrderStatus.RefundRequested;
+        }
+        if (status is OrderStatus.RefundRequested || (status is OrderStatus.PartiallyRefunded && full))
+            list.Add(await orders.ApplyAsync(tx, payment.OrderId, full ? OrderTrigger.Refund : OrderTrigger.RefundPartially, $"payment:{payment.Provider}", $"refund {refundNumber}", cancellationToken).ConfigureAwait(false));
+        return list;
+    }
+
+    private static Task SetStatusAsync(DbTransaction tx, long paymentId, PaymentStatus status, DateTime now, CancellationToken cancellationToken) =>
+        tx.Connection!.ExecuteAsync(new CommandDefinition(
+            "UPDATE mall_payment SET status = @status, updated_at = @now WHERE id = @id",
+            new { status = (short)status, now, id = paymentId }, tx, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The ledger key of a notification: scoped to its provider and payment, so that two payments' events never share
+    /// one; the provider's event id, or, when it gives none, an identity derived from what the notification says
+    /// (status, transaction, refund), so that distinct events stay distinct and repeats stay repeats. Bounded in length.
+    /// </summary>
+    internal static string EventKey(string provider, string paymentNumber, PaymentNotification notification)
+    {
+        var id = string.IsNullOrWhiteSpace(notification.EventId)
+            ? $"~{Name(notification.Kind)}|{notification.ProviderReference}|{notification.Refund?.RefundNumber}|{notification.Refund?.ProviderReference}"
+            : notification.EventId.Trim();
+        var key = $"{provider}:{paymentNumber}:{id}";
+        return key.Length <= MaxKeyLength ? key : $"{provider}:{paymentNumber}:#{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))}";
+    }
+
+    /// <summary>The refund number Mall gives the provider for a refund's ledger key (the provider's idempotency key).</summary>
+    private static string RefundNumberOf(string key) => "RF" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..30];
+
+    private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private const int MaxKeyLength = 200;
+    private const int MaxReferenceLength = 100;
 
     /// <inheritdoc />
     public async Task<Payment> RefundAsync(string paymentNumber, decimal amount, string refundKey, string reason, string actor, CancellationToken cancellationToken = default)
@@ -167,7 +293,7 @@ public sealed class PaymentService(
         errors.ThrowIfAny();
         var number = paymentNumber.Trim();
         var key = $"refund:{number}:{refundKey.Trim()}";
-        var refundNumber = "RF" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..30];
+        var refundNumber = RefundNumberOf(key);
         var cents = Money.ToCents(amount);
         using var providers = extensions.Acquire<IPaymentProvider>();
 
@@ -210,27 +336,12 @@ public sealed class PaymentService(
         {
             var payment = (await LockAsync(tx, number, cancellationToken).ConfigureAwait(false))!;
             var now = clock.GetUtcNow().UtcDateTime;
-            var list = new List<OrderStatusChangedEvent>();
             if (!result.Succeeded)
             {
                 await AppendAsync(tx, payment.Id, PaymentEventKind.RefundFailed, cents, null, $"{key}:failed", result.Error, now, cancellationToken).ConfigureAwait(false);
-                return list;
+                return [];
             }
-            var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
-            await tx.Connection!.ExecuteAsync(new CommandDefinition(
-                "UPDATE mall_payment SET status = @status, updated_at = @now WHERE id = @id",
-                new { status = (short)(full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded), now, id = payment.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var status = (OrderStatus)await tx.Connection!.ExecuteScalarAsync<short>(new CommandDefinition(
-                $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            // A late payment's order (cancelled) stays as it is.
-            if (status is OrderStatus.Paid or OrderStatus.Shipped)
-            {
-                list.Add(await orders.ApplyAsync(tx, payment.OrderId, OrderTrigger.RequestRefund, actor.Trim(), reason.Trim(), cancellationToken).ConfigureAwait(false));
-                status = OrderStatus.RefundRequested;
-            }
-            if (status is OrderStatus.RefundRequested || (status is OrderStatus.PartiallyRefunded && full))
-                list.Add(await orders.ApplyAsync(tx, payment.OrderId, full ? OrderTrigger.Refund : OrderTrigger.RefundPartially, $"payment:{payment.Provider}", $"refund {refundNumber}", cancellationToken).ConfigureAwait(false));
-            return list;
+            return await SettleRefundAsync(tx, payment, actor.Trim(), reason.Trim(), refundNumber, now, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         foreach (var change in changes) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
@@ -302,7 +413,7 @@ public sealed class PaymentService(
             var outcome = await database.InTransactionAsync(
                 tx => ApplyAsync(tx, gateway.Name, status with { EventId = $"query:{row.Number}:{status.Kind.ToString().ToLowerInvariant()}" }, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (outcome.Rejection is { } rejection) logger.LogWarning("{Provider}'s status of payment {Number} was refused: {Reason}", gateway.Name, row.Number, rejection);
-            if (outcome.OrderChange is { } change) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+            foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         }
         return await ReadAsync(row, row.Number, cancellationToken).ConfigureAwait(false);
     }
@@ -352,9 +463,11 @@ public sealed class PaymentService(
     private static IPaymentProvider? Find(ExtensionLease<IPaymentProvider> providers, string name) =>
         providers.Items.Select(e => e.Instance).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
-    private sealed record Outcome(OrderStatusChangedEvent? OrderChange, string? Rejection, string? Note)
+    private sealed record Outcome(IReadOnlyList<OrderStatusChangedEvent> OrderChanges, string? Rejection, string? Note)
     {
-        public static Outcome Refused(string reason) => new(null, reason, null);
+        public static Outcome Refused(string reason) => new([], reason, null);
+
+        public static readonly Outcome Duplicate = new([], null, "duplicate");
     }
 
     private const string PaymentColumns =
