@@ -177,6 +177,15 @@ app.MapPost("/fake/alipay/refund-notify/{number}", async (string number, IHttpCl
     var body = alipay.RefundNotification(trade, trade.Refunds.Keys.Last());
     return Results.Json(await Deliver(http, trade.NotifyUrl, new Dictionary<string, string>(), body, "application/x-www-form-urlencoded; charset=utf-8"));
 });
+// Control: a refund the merchant makes in Alipay's console (Mall never asked for it), then its notification.
+app.MapPost("/fake/alipay/console-refund/{number}", async (string number, decimal amount, IHttpClientFactory http) =>
+{
+    if (!alipay.Trades.TryGetValue(number, out var trade) || !trade.Paid) return Results.NotFound();
+    var requestNo = "console-" + Guid.NewGuid().ToString("N")[..8];
+    lock (trade) trade.Refunds[requestNo] = amount;
+    var body = alipay.RefundNotification(trade, requestNo);
+    return Results.Json(await Deliver(http, trade.NotifyUrl, new Dictionary<string, string>(), body, "application/x-www-form-urlencoded; charset=utf-8"));
+});
 app.MapGet("/fake/alipay/trades/{number}", (string number) =>
     alipay.Trades.TryGetValue(number, out var t) ? Results.Json(new { t.Number, t.Total, t.Paid, Refunded = t.Refunds.Values.Sum(), RefundCount = t.Refunds.Count }) : Results.NotFound());
 

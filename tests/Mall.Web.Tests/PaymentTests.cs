@@ -227,6 +227,88 @@ public class PaymentTests
         Assert.Equal(0, await app.CountAsync("mall_payment"));
     }
 
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Notifications_without_an_event_id_pay_their_own_payment_and_are_never_taken_for_another_payments_repeat(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)]);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 9, price: 12.34m);
+        using var shopper = await app.ShopperAsync("13500000007");
+
+        // Two payments, each notified with an empty, a missing, a blank or a null event id: each pays its own order.
+        foreach (var eventId in new object?[] { "", null, "   " })
+        {
+            var orders = new List<long>();
+            for (var i = 0; i < 2; i++)
+            {
+                var orderId = await PlaceAsync(shopper, skuId, $"no-id-{eventId?.ToString()?.Length ?? -1}-{i}");
+                var number = (await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" })).GetProperty("paymentNumber").GetString()!;
+                var body = JsonSerializer.Serialize(new { eventId, paymentNumber = number, status = "captured", amount = "12.34", currency = "CNY", transactionId = $"SBX-{i}" }, JsonSerializerOptions.Web);
+                Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, body, Sign(body)));
+                // The same notification again is a repeat of itself: recorded once.
+                Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, body, Sign(body)));
+                orders.Add(orderId);
+            }
+            foreach (var orderId in orders)
+            {
+                Assert.Equal("paid", await StatusAsync(shopper, orderId));
+                var ledger = await LedgerAsync(app, orderId);
+                Assert.Equal("captured", ledger.GetProperty("status").GetString());
+                Assert.Single(ledger.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "captured");
+            }
+        }
+        // Without the field at all, too.
+        var last = await PlaceAsync(shopper, skuId, "no-id-field");
+        var lastNumber = (await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{last}/payments", new { provider = "sandbox" })).GetProperty("paymentNumber").GetString()!;
+        var noField = JsonSerializer.Serialize(new { paymentNumber = lastNumber, status = "captured", amount = "12.34", currency = "CNY", transactionId = "SBX-x" }, JsonSerializerOptions.Web);
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, noField, Sign(noField)));
+        Assert.Equal("paid", await StatusAsync(shopper, last));
+
+        // Signed, but not a notification Mall can act on: refused (the gateway retries), nothing recorded.
+        var other = await PlaceAsync(shopper, skuId, "no-id-bad");
+        var otherNumber = (await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{other}/payments", new { provider = "sandbox" })).GetProperty("paymentNumber").GetString()!;
+        foreach (var bad in new[]
+        {
+            JsonSerializer.Serialize(new { eventId = "e1", paymentNumber = otherNumber, status = "refunded-maybe", amount = "12.34", currency = "CNY", transactionId = "t" }, JsonSerializerOptions.Web),
+            JsonSerializer.Serialize(new { eventId = "e2", paymentNumber = "", status = "captured", amount = "12.34", currency = "CNY", transactionId = "t" }, JsonSerializerOptions.Web),
+            JsonSerializer.Serialize(new { eventId = "e3", paymentNumber = otherNumber, status = "captured", amount = "12.340001", currency = "CNY", transactionId = "t" }, JsonSerializerOptions.Web),
+            JsonSerializer.Serialize(new { eventId = "e4", paymentNumber = otherNumber, status = "captured", amount = "12.34", currency = "", transactionId = "t" }, JsonSerializerOptions.Web),
+            JsonSerializer.Serialize(new { eventId = "e5", paymentNumber = otherNumber, status = "captured", amount = "12.34", currency = "CNY", transactionId = new string('x', 101) }, JsonSerializerOptions.Web),
+            JsonSerializer.Serialize(new { eventId = "e6", paymentNumber = otherNumber, status = "captured", currency = "CNY", transactionId = "t" }, JsonSerializerOptions.Web),
+        })
+            Assert.Equal(HttpStatusCode.BadRequest, await NotifyAsync(app, bad, Sign(bad)));
+        Assert.Equal("pendingPayment", await StatusAsync(shopper, other));
+        Assert.Single((await LedgerAsync(app, other)).GetProperty("events").EnumerateArray());   // created only
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_capture_notice_after_a_refund_never_re_opens_the_payment_or_the_order(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)], kestrel: true);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 12.34m);
+        using var shopper = await app.ShopperAsync("13500000008");
+        foreach (var (refund, status) in new[] { (2.34m, "partiallyRefunded"), (12.34m, "refunded") })
+        {
+            var orderId = await PlaceAsync(shopper, skuId, $"reopen-{refund}");
+            var start = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = "sandbox" });
+            var number = start.GetProperty("paymentNumber").GetString()!;
+            await PayAtGatewayAsync(app, start, "captured");
+            Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, refund, $"reopen-{refund}")).StatusCode);
+
+            // The gateway sends another "captured" (Alipay does so after a partial refund): taken, recorded, nothing moves.
+            var again = Notification(number, "captured", "12.34", "CNY");
+            Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, again, Sign(again)));
+            var ledger = await LedgerAsync(app, orderId);
+            Assert.Equal(status, ledger.GetProperty("status").GetString());
+            Assert.Equal(status, await StatusAsync(shopper, orderId));
+            var events = ledger.GetProperty("events").EnumerateArray().ToList();
+            Assert.Equal(["created", "captured", "refunded", "captured"], events.Select(e => e.GetProperty("kind").GetString()));
+            Assert.Equal($"already captured (payment {status.ToLowerInvariant()})", events[^1].GetProperty("note").GetString());
+            // And the amount left to refund is what it was.
+            var left = 12.34m - refund;
+            if (left > 0) Assert.Equal(HttpStatusCode.Conflict, (await RefundAsync(app, number, left + 0.01m, $"reopen-more-{refund}")).StatusCode);
+        }
+    }
+
     private static async Task<long> PlaceAsync(HttpClient shopper, long skuId, string key)
     {
         using var request = ShopperFlowTests.OrderRequest(skuId, 1, key);
