@@ -70,9 +70,20 @@ public static class MallServiceCollectionExtensions
         services.AddProblemDetails(o => o.CustomizeProblemDetails += MallProblems.Customize);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());
         services.AddExceptionHandler<MallExceptionHandler>();
+        services.TryAddSingleton<UnsupportedMediaTypeProbe>();
         // Binding failures (malformed JSON, a bad query value) surface as exceptions the handler explains.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // A body that names a property twice, or holds text that is not UTF-8, is a 400 that says so: never
+            // "last one wins" and never a 500 when a free-form value is used later.
+            o.SerializerOptions.AllowDuplicateProperties = false;
+            // What the OpenAPI document marks required (a record's constructor parameter without a default) is
+            // required: left out, it is a 400 naming it, never silently 0 or null.
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.Converters.Add(new StrictJsonConverterFactory());
+        });
 
         services.TryAddSingleton<Mall.Security.IPasswordHasher, AspNetCorePasswordHasher>();
         services.AddHostedService<InitialAdminHostedService>();

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Mall.Promotions;
 
 namespace Mall.Coupons;
@@ -36,6 +37,7 @@ public sealed record CouponTemplate
     /// <summary>Identifier.</summary>
     public long Id { get; init; }
     /// <summary>Shown to shoppers, e.g. "满200减30".</summary>
+    [JsonRequired]
     public string Name { get; init; } = "";
     /// <summary>What it takes off.</summary>
     public CouponKind Kind { get; init; }
@@ -58,6 +60,7 @@ public sealed record CouponTemplate
     /// <summary>Coupons are valid from (UTC); with <see cref="ValidDays"/> unset, a fixed window.</summary>
     public DateTime? ValidFrom { get; init; }
     /// <summary>Coupons are valid until (UTC, exclusive); claims end then too.</summary>
+    [JsonRequired]
     public DateTime? ValidUntil { get; init; }
     /// <summary>Or: each coupon is valid this many days from when it is issued.</summary>
     public int? ValidDays { get; init; }

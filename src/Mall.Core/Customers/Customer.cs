@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mall.Customers;
 
 /// <summary>A shopper's account with member assets.</summary>
@@ -98,12 +100,14 @@ public sealed record CustomerAddress
 public sealed record CustomerAddressInput
 {
     /// <summary>Receiver's name (1–50 characters).</summary>
+    [JsonRequired]
     public string? Receiver { get; init; }
     /// <summary>Receiver's phone (6–20 digits, optional leading +).</summary>
     public string? Phone { get; init; }
     /// <summary>Region code: 6–12 digits.</summary>
     public string? RegionCode { get; init; }
     /// <summary>Street address (1–200 characters).</summary>
+    [JsonRequired]
     public string? Detail { get; init; }
     /// <summary>Postal code (≤ 10 characters).</summary>
     public string? PostalCode { get; init; }

@@ -28,7 +28,7 @@ public static partial class PluginManifestReader
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(utf8Json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            node = StrictJson.Parse(utf8Json, relaxed: true);
         }
         catch (JsonException ex)
         {

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mall.Promotions;
 
 /// <summary>Which lines a promotion looks at.</summary>
@@ -42,6 +44,7 @@ public sealed record PromotionRule
     /// <summary>Identifier.</summary>
     public long Id { get; init; }
     /// <summary>Shown to shoppers, e.g. "满100减20".</summary>
+    [JsonRequired]
     public string Name { get; init; } = "";
     /// <summary>Higher applies first when stacking, and wins ties.</summary>
     public int Priority { get; init; }

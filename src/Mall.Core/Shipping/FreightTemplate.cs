@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mall.Shipping;
 
 /// <summary>How a freight template counts a shipment.</summary>
@@ -49,10 +51,12 @@ public sealed record FreightTemplate(
 public sealed record FreightTemplateInput
 {
     /// <summary>Name, 1–100 characters.</summary>
+    [JsonRequired]
     public string? Name { get; init; }
     /// <summary>Pieces or weight.</summary>
     public FreightChargeBy ChargeBy { get; init; }
     /// <summary>Charge where no rule applies (required).</summary>
+    [JsonRequired]
     public FreightCharge? DefaultCharge { get; init; }
     /// <summary>Region rules (at most 100).</summary>
     public IReadOnlyList<FreightRegionRule>? Rules { get; init; }

@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Mall.Common;
 
 namespace Mall.Themes;
 
@@ -68,7 +70,7 @@ public sealed record ThemeManifest
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?.AsObject()
+            root = StrictJson.Parse(Encoding.UTF8.GetBytes(json), relaxed: true)?.AsObject()
                 ?? throw new ThemeException("is empty", file);
         }
         catch (JsonException ex)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mall.Common;
 
 namespace Mall.Themes;
 
@@ -80,13 +81,15 @@ public sealed class ThemePackage
     public static ThemePackage FromFiles(IReadOnlyDictionary<string, byte[]> files)
     {
         if (!files.TryGetValue(ThemeManifest.FileName, out var manifestBytes)) throw new ThemeException($"has no {ThemeManifest.FileName} at its root");
+        // Decoding would turn bytes that are not UTF-8 into U+FFFD silently.
+        if (!System.Text.Unicode.Utf8.IsValid(manifestBytes)) throw new ThemeException("is not valid UTF-8", ThemeManifest.FileName);
         var manifest = ThemeManifest.Read(Encoding.UTF8.GetString(manifestBytes), ThemeManifest.FileName);
         foreach (var (path, bytes) in files)
         {
             if (!path.StartsWith("locales/", StringComparison.Ordinal) || !path.EndsWith(".json", StringComparison.Ordinal)) continue;
             try
             {
-                if (JsonNode.Parse(bytes) is not JsonObject) throw new ThemeException("must be a JSON object of texts", $"{manifest.Name}/{path}");
+                if (StrictJson.Parse(bytes) is not JsonObject) throw new ThemeException("must be a JSON object of texts", $"{manifest.Name}/{path}");
             }
             catch (JsonException ex)
             {

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Mall.Web.Hosting;
 
 /// <summary>How Mall's errors and request-binding failures read as RFC 9457 problem details.</summary>
-internal static class MallProblems
+internal static partial class MallProblems
 {
     /// <summary>The problem for a known error, or null for anything else (a server error).</summary>
     public static ProblemDetails? For(Exception exception)
@@ -17,6 +17,11 @@ internal static class MallProblems
                 Status = v.StatusCode, Title = v.Title, Detail = v.Message,
             },
             MallException m => new ProblemDetails { Status = m.StatusCode, Title = m.Title, Detail = m.Message },
+            BadHttpRequestException { InnerException: System.Text.Json.JsonException json } b when MissingRequired(json) is { Count: > 0 } missing =>
+                new ValidationProblemDetails(missing.ToDictionary(m => m, _ => new[] { "is required." }))
+                {
+                    Status = StatusCodes.Status400BadRequest, Title = "Invalid request", Detail = $"{b.Message} {json.Message}",
+                },
             BadHttpRequestException b => new ProblemDetails
             {
                 Status = b.StatusCode,
@@ -29,6 +34,24 @@ internal static class MallProblems
         if (problem is not null && exception is MallException { Code: { } code }) problem.Extensions["code"] = code;
         return problem;
     }
+
+    /// <summary>
+    /// The fields a body left out that its type requires, as JSON paths relative to the body (<c>threshold</c>,
+    /// <c>lines[0].skuId</c>), read from System.Text.Json's message for a missing required property.
+    /// </summary>
+    internal static IReadOnlyList<string> MissingRequired(System.Text.Json.JsonException json)
+    {
+        var match = MissingPattern().Match(json.Message);
+        if (!match.Success) return [];
+        var prefix = json.Path is { Length: > 1 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] + "." : json.Path is { Length: > 1 } p2 && p2.StartsWith("$[", StringComparison.Ordinal) ? p2[1..] + "." : "";
+        return QuotedName().Matches(match.Groups[1].Value).Select(m => prefix + m.Groups[1].Value).ToList();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("was missing required properties including: (.*)\\.$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex MissingPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("'([^']*)'")]
+    private static partial System.Text.RegularExpressions.Regex QuotedName();
 
     /// <summary>
     /// Problem-details customisation: whoever writes the problem for an exception (the exception handler, or the

@@ -50,6 +50,10 @@ internal sealed class PluginEndpointDataSource : EndpointDataSource
             if (item.GetType().Assembly.IsCollectible) continue;
             if (item is IHttpMethodMetadata or IAuthorizeData or AuthorizationPolicy or IAllowAnonymous or IRequestSizeLimitMetadata or ITagsMetadata)
                 metadata.Add(item);
+            // The media types it takes (so that a wrong Content-Type is a 415, as on the host's own routes), without the
+            // request type, which is the plugin's; the strings are copied so that nothing of the plugin's is held.
+            else if (item is IAcceptsMetadata { ContentTypes.Count: > 0 } accepts)
+                metadata.Add(new AcceptsMetadata(accepts.ContentTypes.Select(t => new string(t.AsSpan())).ToArray(), null, accepts.IsOptional));
         }
         metadata.Add(new PluginEndpointMetadata(pluginId));
         // Plugin endpoints are not in the OpenAPI document: its schema caches are keyed by type and would pin the plugin.

@@ -561,6 +561,8 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             if (savedSettings is not null) settings.Set(savedSettings);
             var json = new HttpJsonOptions();
             foreach (var converter in _hostJson.Value.SerializerOptions.Converters) json.SerializerOptions.Converters.Add(converter);
+            json.SerializerOptions.AllowDuplicateProperties = _hostJson.Value.SerializerOptions.AllowDuplicateProperties;
+            json.SerializerOptions.RespectRequiredConstructorParameters = _hostJson.Value.SerializerOptions.RespectRequiredConstructorParameters;
             scope = _kernel.BeginLoadContextLifetimeScope($"plugin:{manifest.Id}", loadContext, builder =>
             {
                 builder.Populate(services);

@@ -114,8 +114,13 @@ internal static partial class StorefrontEndpoints
             return Results.Bytes(asset.Content, asset.ContentType);
         }).ExcludeFromDescription();
 
-        endpoints.MapFallback(async (HttpContext http, StorefrontRenderer renderer) =>
+        endpoints.MapFallback(async (HttpContext http, StorefrontRenderer renderer, Hosting.UnsupportedMediaTypeProbe probe) =>
         {
+            // A real operation refused for its Content-Type is a 415 that names what it takes, not a "wrong URL".
+            if (probe.ExpectedTypes(http) is { } expected)
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                    detail: $"This operation takes a body of Content-Type {string.Join(" or ", expected)}; the request's is " +
+                        (string.IsNullOrEmpty(http.Request.ContentType) ? "missing." : $"'{http.Request.ContentType}'."));
             // API paths keep answering problem details.
             if (http.Request.Path.StartsWithSegments("/api") || !HttpMethods.IsGet(http.Request.Method)) return Results.Problem(statusCode: 404, title: "Not found");
             return await NotFoundAsync(http, renderer);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mall.Catalog;
 
 /// <summary>A brand products may belong to.</summary>
@@ -23,6 +25,7 @@ public sealed record Brand
 public sealed record BrandInput
 {
     /// <summary>Unique display name (1–100 characters).</summary>
+    [JsonRequired]
     public string? Name { get; init; }
     /// <summary>Optional logo URL.</summary>
     public string? LogoUrl { get; init; }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mall.Catalog;
 
 /// <summary>A node of the category tree.</summary>
@@ -32,6 +34,7 @@ public sealed record CategoryInput
     /// <summary>Parent category, or null for a root.</summary>
     public long? ParentId { get; init; }
     /// <summary>Display name (1–100 characters).</summary>
+    [JsonRequired]
     public string? Name { get; init; }
     /// <summary>Optional image URL.</summary>
     public string? ImageUrl { get; init; }

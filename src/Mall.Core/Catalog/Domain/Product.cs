@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Mall.Inventory;
 
 namespace Mall.Catalog;
@@ -109,12 +110,14 @@ public sealed record ProductSummary
 public sealed record ProductInput
 {
     /// <summary>Display name (1–200 characters).</summary>
+    [JsonRequired]
     public string? Name { get; init; }
     /// <summary>Subtitle (at most 500 characters).</summary>
     public string? Subtitle { get; init; }
     /// <summary>Description (at most 50,000 characters).</summary>
     public string? Description { get; init; }
     /// <summary>An existing category.</summary>
+    [JsonRequired]
     public long CategoryId { get; init; }
     /// <summary>An existing brand, or null.</summary>
     public long? BrandId { get; init; }
