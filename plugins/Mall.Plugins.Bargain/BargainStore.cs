@@ -238,4 +238,4 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
 /// <param name="StockCap">Units sold through the activity at most.</param>
 /// <param name="StackWithPromotions">Whether store promotions may take the unit below the bargain price (default: no).</param>
 public sealed record BargainActivityInput(long SkuId, decimal StartPrice, decimal FloorPrice, int HelpersNeeded, decimal MinShare, decimal MaxShare, int TimeLimitMinutes,
-    DateTime? StartsAt, DateTime? EndsAt, bool AllowEarlyBuy, int StockCap, bool StackWithPromotions = false);
+    int StockCap, DateTime? StartsAt = null, DateTime? EndsAt = null, bool AllowEarlyBuy = false, bool StackWithPromotions = false);

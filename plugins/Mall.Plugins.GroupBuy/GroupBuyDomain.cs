@@ -111,8 +111,8 @@ public sealed record ActivityPage(GroupBuyActivity Activity, bool Running, IRead
 /// <param name="StockCap">1–1,000,000 units.</param>
 /// <param name="LeaderDiscount">Leader's extra discount per unit (below the lowest group price).</param>
 /// <param name="VirtualFill">Missing seats virtual members may fill at the deadline (0: off).</param>
-public sealed record GroupBuyActivityInput(string? Name, IReadOnlyList<GroupBuySku>? Skus, int TeamSize, int TeamMinutes, DateTime? StartsAt, DateTime? EndsAt,
-    int PerUserLimit, int StockCap, decimal LeaderDiscount = 0, int VirtualFill = 0);
+public sealed record GroupBuyActivityInput(string? Name, IReadOnlyList<GroupBuySku>? Skus, int TeamSize, int TeamMinutes,
+    int PerUserLimit, int StockCap, decimal LeaderDiscount = 0, int VirtualFill = 0, DateTime? StartsAt = null, DateTime? EndsAt = null);
 
 /// <summary>What one expiry pass did.</summary>
 /// <param name="Reconciled">Members brought in step with their orders (changes made while the plugin was off).</param>

@@ -74,12 +74,12 @@ public sealed class GroupBuyPlugin : MallPlugin, IPluginEndpoints
             await store.PageAsync(id, http.RequestAborted) is { } page
                 ? await renderer.RenderPluginPageAsync(http, "groupbuy", GroupBuyPages.ActivityTemplate, page, GroupBuyPages.Title(page.Activity.Name, id))
                 : Results.NotFound());
-        endpoints.MapGet("/groupbuy/teams/{id:long}", async (long id, HttpContext http, GroupBuyStore store, TimeProvider clock, Mall.Web.Themes.StorefrontRenderer renderer) =>
+        endpoints.MapGet("/groupbuy/teams/{id:long}", async (long id, HttpContext http, GroupBuyStore store, TimeProvider clock, Mall.Web.Themes.StorefrontRenderer renderer, Mall.Web.Hosting.PublicUrls urls) =>
         {
             if (await store.FindTeamAsync(id, http.RequestAborted) is not { } team) return Results.NotFound();
             var activity = (await store.FindActivityAsync(team.ActivityId, http.RequestAborted))!;
             var sku = activity.Skus[0];
-            var model = new TeamPage(team, $"{http.Request.Scheme}://{http.Request.Host}/groupbuy/teams/{id}", sku.SkuId, sku.GroupPrice,
+            var model = new TeamPage(team, urls.Absolute(http.Request, $"/groupbuy/teams/{id}"), sku.SkuId, sku.GroupPrice,
                 team.Status == TeamStatus.Open && team.SeatsLeft > 0 && team.ExpiresAt > clock.GetUtcNow().UtcDateTime);
             return await renderer.RenderPluginPageAsync(http, "groupbuy-team", GroupBuyPages.TeamTemplate, model, GroupBuyPages.Title("Team", id));
         });

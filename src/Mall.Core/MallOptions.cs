@@ -20,6 +20,14 @@ public sealed class MallOptions
     /// </summary>
     public bool? EnableDevelopmentPayments { get; set; }
 
+    /// <summary>
+    /// The mall's public base URL, e.g. <c>https://shop.example.com</c>: payment notification URLs, cashier URLs and
+    /// links shoppers share are built on it, never on the request's <c>Host</c> header. Set it in production (behind a
+    /// proxy it is the only way to know the public address). Unset: the request's host when <c>AllowedHosts</c> names
+    /// the hosts (ASP.NET Core's host filtering has checked it), else the address the server listens on.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>The store's currency (ISO 4217, default <c>CNY</c>); payments in another currency are refused.</summary>
     public string Currency { get; set; } = "CNY";
 

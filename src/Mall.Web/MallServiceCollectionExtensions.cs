@@ -71,6 +71,7 @@ public static class MallServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());
         services.AddExceptionHandler<MallExceptionHandler>();
         services.TryAddSingleton<UnsupportedMediaTypeProbe>();
+        services.TryAddSingleton<PublicUrls>();
         // Binding failures (malformed JSON, a bad query value) surface as exceptions the handler explains.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>

@@ -98,7 +98,7 @@ public class ContractWalkTests
                     failures.Add($"{method} {path.Name} ({{}}): the required '{name}' is not named in errors ({string.Join(", ", errors.Keys)})");
             }
             foreach (var (name, messages) in errors)
-                if (messages.Any(m => m.StartsWith("is required", StringComparison.Ordinal)) && properties.Contains(name, StringComparer.OrdinalIgnoreCase) && !required.Contains(name, StringComparer.OrdinalIgnoreCase))
+                if (messages.Contains("is required.") && properties.Contains(name, StringComparer.OrdinalIgnoreCase) && !required.Contains(name, StringComparer.OrdinalIgnoreCase))
                     failures.Add($"{method} {path.Name}: validation requires '{name}', the document does not");
         }
 

@@ -309,6 +309,56 @@ public class PaymentTests
         }
     }
 
+    [Fact]
+    public async Task Payment_urls_come_from_the_configured_public_address_never_from_the_request_Host_header()
+    {
+        var provider = TestDatabase.Providers[0];
+        // Not configured: the server's own address, whatever the request claims to be.
+        await using (var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret)], kestrel: true))
+        {
+            var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 1m);
+            using var shopper = await app.ShopperAsync("13500000009");
+            var url = await StartWithHostAsync(shopper, await PlaceAsync(shopper, skuId, "host-1"), "attacker.invalid");
+            Assert.DoesNotContain("attacker.invalid", url);
+            Assert.StartsWith(shopper.BaseAddress!.GetLeftPart(UriPartial.Authority).Replace("localhost", "127.0.0.1"), url.Replace("localhost", "127.0.0.1"));
+            // The notify URL inside the cashier URL too: paying there reaches this mall.
+            Assert.Equal(200, (await PayAtGatewayAsync(app, JsonSerializer.SerializeToElement(new { action = new { url } }), "captured")).GetProperty("mallStatus").GetInt32());
+        }
+        // Configured: that address, for the cashier and for the notification URL the gateway is given.
+        await using (var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret), new("Mall:PublicBaseUrl", "https://shop.example.test/")], kestrel: true))
+        {
+            var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 1m);
+            using var shopper = await app.ShopperAsync("13500000010");
+            var url = await StartWithHostAsync(shopper, await PlaceAsync(shopper, skuId, "host-2"), "attacker.invalid");
+            Assert.StartsWith("https://shop.example.test/api/sandbox/pay/", url);
+            Assert.Contains(Uri.EscapeDataString("https://shop.example.test/api/v1/payments/notify/sandbox"), url);
+            Assert.DoesNotContain("attacker", url);
+        }
+        // AllowedHosts lists the hosts: host filtering refuses any other, and a listed one is used.
+        await using (var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret), new("AllowedHosts", "shop.example.test;127.0.0.1;localhost")], kestrel: true))
+        {
+            var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 1m);
+            using var shopper = await app.ShopperAsync("13500000011");
+            var orderId = await PlaceAsync(shopper, skuId, "host-3");
+            using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{orderId}/payments") { Content = JsonContent.Create(new { provider = "sandbox" }) })
+            {
+                request.Headers.Host = "attacker.invalid";
+                Assert.Equal(HttpStatusCode.BadRequest, (await shopper.SendAsync(request)).StatusCode);
+            }
+            Assert.StartsWith("http://shop.example.test/api/sandbox/pay/", await StartWithHostAsync(shopper, orderId, "shop.example.test"));
+        }
+    }
+
+    private static async Task<string> StartWithHostAsync(HttpClient shopper, long orderId, string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{orderId}/payments") { Content = JsonContent.Create(new { provider = "sandbox" }) };
+        request.Headers.Host = host;
+        using var response = await shopper.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, text);
+        return JsonDocument.Parse(text).RootElement.GetProperty("action").GetProperty("url").GetString()!;
+    }
+
     private static async Task<long> PlaceAsync(HttpClient shopper, long skuId, string key)
     {
         using var request = ShopperFlowTests.OrderRequest(skuId, 1, key);

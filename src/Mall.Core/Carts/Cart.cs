@@ -62,7 +62,7 @@ public sealed record Cart(IReadOnlyList<CartLine> Lines, decimal SelectedSubtota
 /// <summary>Change of a cart line.</summary>
 /// <param name="Quantity">New quantity (1–999), or null to keep it.</param>
 /// <param name="Selected">Select for checkout, or null to keep it.</param>
-public sealed record CartLineChange(int? Quantity, bool? Selected);
+public sealed record CartLineChange(int? Quantity = null, bool? Selected = null);
 
 /// <summary>A shopper's or session's cart.</summary>
 public interface ICartService

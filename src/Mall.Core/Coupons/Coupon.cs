@@ -60,7 +60,6 @@ public sealed record CouponTemplate
     /// <summary>Coupons are valid from (UTC); with <see cref="ValidDays"/> unset, a fixed window.</summary>
     public DateTime? ValidFrom { get; init; }
     /// <summary>Coupons are valid until (UTC, exclusive); claims end then too.</summary>
-    [JsonRequired]
     public DateTime? ValidUntil { get; init; }
     /// <summary>Or: each coupon is valid this many days from when it is issued.</summary>
     public int? ValidDays { get; init; }

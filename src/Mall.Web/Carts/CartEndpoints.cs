@@ -74,5 +74,5 @@ internal sealed record AddCartLineBody(long SkuId, int Quantity);
 /// <param name="CouponId">One of the shopper's coupons to apply (an error on <c>couponId</c> says why it cannot).</param>
 /// <param name="ShippingMethod">One of the quote's <c>shippingOptions</c>; omitted: the cheapest.</param>
 /// <param name="Extensions">Plugin choices by key (e.g. <c>{"groupbuy.activity": "3"}</c>); a key no installed feature understands is a 400.</param>
-internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? RegionCode = null, long? CouponId = null, string? ShippingMethod = null,
+internal sealed record QuoteBody(IReadOnlyList<PlaceOrderLine>? Lines = null, bool FromCart = false, long? AddressId = null, string? RegionCode = null, long? CouponId = null, string? ShippingMethod = null,
     IReadOnlyDictionary<string, string>? Extensions = null);

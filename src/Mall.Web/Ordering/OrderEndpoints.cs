@@ -102,12 +102,12 @@ internal static class OrderEndpoints
 /// <param name="CouponId">One of the shopper's coupons; it is bound to the order and given back if the order is cancelled.</param>
 /// <param name="ShippingMethod">One of the quote's <c>shippingOptions</c>; omitted: the cheapest.</param>
 /// <param name="Extensions">Plugin choices by key, e.g. <c>{"groupbuy.team": "12"}</c> to join a group-buy team; a key no installed feature understands is a 400.</param>
-internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines, bool FromCart, long? AddressId, string? Note, long? CouponId = null, string? ShippingMethod = null,
+internal sealed record PlaceOrderBody(IReadOnlyList<PlaceOrderLine>? Lines = null, bool FromCart = false, long? AddressId = null, string? Note = null, long? CouponId = null, string? ShippingMethod = null,
     IReadOnlyDictionary<string, string>? Extensions = null);
 
 /// <summary>Body of a cancellation.</summary>
 /// <param name="Reason">Why.</param>
-internal sealed record CancelOrderBody(string? Reason);
+internal sealed record CancelOrderBody(string? Reason = null);
 
 /// <summary>Body of a shipment.</summary>
 /// <param name="Carrier">Carrier name, e.g. <c>SF Express</c>.</param>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mall.Common;
 using Mall.Payments;
+using Mall.Web.Hosting;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -20,10 +21,11 @@ internal static class PaymentEndpoints
 
     public static void MapShopperPayments(this RouteGroupBuilder group)
     {
-        group.MapPost("/orders/{id:long}/payments", (long id, StartPaymentRequest body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, CancellationToken ct) =>
+        group.MapPost("/orders/{id:long}/payments", (long id, StartPaymentRequest body, HttpRequest request, ClaimsPrincipal user, IPaymentService payments, PublicUrls urls, CancellationToken ct) =>
             {
                 if (string.IsNullOrWhiteSpace(body.Provider)) throw new MallValidationException("provider", "is required (e.g. sandbox).");
-                var notify = $"{request.Scheme}://{request.Host}{MallRoutes.StorefrontV1}/payments/notify/{Uri.EscapeDataString(body.Provider.Trim())}";
+                // On the configured public address, never the request's Host header.
+                var notify = urls.Absolute(request, $"{MallRoutes.StorefrontV1}/payments/notify/{Uri.EscapeDataString(body.Provider.Trim())}");
                 return payments.StartAsync(id, user.CustomerId(), body.Provider.Trim(), notify, body.Parameters, ct);
             })
             .RequireAuthorization(MallClaims.ShopperPolicy)
