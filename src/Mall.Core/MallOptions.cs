@@ -95,6 +95,25 @@ public sealed class MallThemeOptions
     /// <summary>Largest page a theme may render; a bigger one is an error page instead.</summary>
     public int MaxOutputBytes { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// Longest a page render may take (default 2 s; the default theme renders a page in well under a millisecond). A
+    /// render that takes longer stops and becomes the theme's error page, logged with the page; so does one whose
+    /// request is aborted (without a page: the shopper has gone).
+    /// </summary>
+    public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most steps (partial renders, loop iterations, helper calls) one page render may take (default 200,000: a
+    /// category page of 1,000 products takes a few thousand). A render that needs more becomes the theme's error page.
+    /// </summary>
+    public int MaxRenderSteps { get; set; } = 200_000;
+
+    /// <summary>
+    /// Most partial renders a template may be proven to cause by its partials alone (each <c>{{> name}}</c> counted once
+    /// per place it is written, loops not multiplied): a theme over it is refused by the theme check (default 10,000).
+    /// </summary>
+    public int MaxPartialExpansions { get; set; } = 10_000;
+
     /// <summary>How long a product page's product (with its stock) is reused before it is read again; zero reads it every time.</summary>
     public TimeSpan ProductCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 

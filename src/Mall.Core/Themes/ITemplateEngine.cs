@@ -63,6 +63,12 @@ public abstract class RenderContext
 
     /// <summary>The helper of this name now (built-in, the host's or an enabled plugin's), or null.</summary>
     public abstract ITemplateHelper? Helper(string name);
+
+    /// <summary>
+    /// This render's limits: engines call <see cref="RenderBudget.Step"/> for every partial render, loop iteration and
+    /// helper call, so that a runaway template stops (an error page) instead of pinning a core.
+    /// </summary>
+    public RenderBudget Budget { get; init; } = RenderBudget.Unlimited();
 }
 
 /// <summary>A helper a template may call, e.g. <c>{{money price}}</c>. The built-in set is documented in docs/themes.md; plugins may add more.</summary>

@@ -1,16 +1,22 @@
 using System.Text.RegularExpressions;
 using HandlebarsDotNet;
 using Mall.Themes;
+using Microsoft.Extensions.Options;
 
 namespace Mall.Web.Themes;
 
 /// <summary>
 /// The built-in <see cref="ITemplateEngine"/>: Handlebars (the language of BigCommerce's Stencil themes) through
 /// Handlebars.Net. Each theme gets its own environment with its partials and the helper set; templates compile once.
-/// Output is HTML-escaped unless a template writes <c>{{{ }}}</c>; templates only ever see flat view models.
+/// Output is HTML-escaped unless a template writes <c>{{{ }}}</c>; templates only ever see flat view models. Every
+/// partial render, loop iteration and helper call is a step of the render's <see cref="RenderBudget"/>, and a theme
+/// whose partials alone provably fan out past <see cref="MallThemeOptions.MaxPartialExpansions"/> does not compile.
 /// </summary>
-public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
+public sealed partial class HandlebarsTemplateEngine(IOptions<MallOptions> options) : ITemplateEngine
 {
+    /// <summary>The hidden helper that counts a step (reserved name).</summary>
+    private const string StepHelper = "__mall_step";
+
     /// <inheritdoc />
     public string Name => "handlebars";
 
@@ -29,12 +35,16 @@ public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
             PartialRecursionDepthLimit = MaxPartialDepth,
         });
         sources = new ThemeSources(sources.Templates.ToDictionary(t => t.Key, t => t.Value with { Text = Unindent(t.Value.Text) }, StringComparer.Ordinal));
+        CheckExpansion(sources, options.Value.Themes.MaxPartialExpansions);
+        environment.RegisterHelper(StepHelper, (EncodedTextWriter _, Context _, Arguments _) =>
+            (compiled.Current ?? throw new InvalidOperationException("Templates run only inside a render.")).Budget.Step());
         foreach (var helperName in helperNames)
         {
             var name = helperName;
             environment.RegisterHelper(name, (EncodedTextWriter output, Context _, Arguments arguments) =>
             {
                 var context = compiled.Current ?? throw new InvalidOperationException("Helpers run only inside a render.");
+                context.Budget.Step();
                 var helper = context.Helper(name) ?? throw new ThemeException($"the helper '{name}' is no longer installed");
                 var args = new object?[arguments.Length];
                 for (var i = 0; i < args.Length; i++) args[i] = arguments[i];
@@ -59,7 +69,7 @@ public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
             // Compiled once here to report syntax errors with the file; registered by source, so that partials escape
             // like the templates that include them.
             CompileOne(environment, source);
-            environment.RegisterTemplate(name["partials/".Length..], source.Text);
+            environment.RegisterTemplate(name["partials/".Length..], Counted(source.Text));
         }
         foreach (var (name, source) in sources.Templates)
             compiled.Templates[name] = CompileOne(environment, source);
@@ -79,11 +89,52 @@ public sealed partial class HandlebarsTemplateEngine : ITemplateEngine
     [GeneratedRegex(@"(?m)^[ 	]+(?=\{\{~?#?>)")]
     private static partial Regex IndentedPartial();
 
+    /// <summary>
+    /// The template with a step before each partial render and at the start of each loop iteration (the work a
+    /// template can multiply); helpers count their own calls.
+    /// </summary>
+    internal static string Counted(string source) =>
+        EachBlock().Replace(PartialCall().Replace(source, $"{{{{$1{StepHelper}}}}}{{{{$2"), $"$1{{{{{StepHelper}}}}}");
+
+    [GeneratedRegex(@"\{\{(~?)(#?>)")]
+    private static partial Regex PartialCall();
+
+    [GeneratedRegex(@"(\{\{~?#each\b[^}]*\}\})")]
+    private static partial Regex EachBlock();
+
+    /// <summary>
+    /// Refuses a theme whose partials alone render more than <paramref name="limit"/> partials for one template: each
+    /// <c>{{> name}}</c> counts once per place it is written (loops are not multiplied, recursion is cut at the cycle),
+    /// so this is a lower bound, and a theme over it is explosive for certain.
+    /// </summary>
+    private static void CheckExpansion(ThemeSources sources, int limit)
+    {
+        var calls = sources.Templates.ToDictionary(t => t.Key, t => PartialReference().Matches(t.Value.Text)
+            .Select(m => sources.Templates.ContainsKey($"partials/{m.Groups[1].Value}") ? $"partials/{m.Groups[1].Value}" : m.Groups[1].Value)
+            .Where(sources.Templates.ContainsKey).ToList(), StringComparer.Ordinal);
+        var counted = new Dictionary<string, double>(StringComparer.Ordinal);
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        double Count(string template)
+        {
+            if (counted.TryGetValue(template, out var known)) return known;
+            if (!visiting.Add(template)) return 0;   // a cycle: bounded by the nesting limit at render time
+            var total = 1d;
+            foreach (var partial in calls[template]) total += Count(partial);
+            visiting.Remove(template);
+            return counted[template] = total;
+        }
+        foreach (var (name, source) in sources.Templates)
+        {
+            if (Count(name) - 1 > limit)
+                throw new ThemeException($"renders its partials {Count(name) - 1:0} times or more (the limit is {limit}): partials that include others several times multiply", source.File);
+        }
+    }
+
     private static HandlebarsTemplate<TextWriter, object, object> CompileOne(IHandlebars environment, ThemeSource source)
     {
         try
         {
-            using var reader = new StringReader(source.Text);
+            using var reader = new StringReader(Counted(source.Text));
             var template = environment.Compile(reader);
             return template;
         }

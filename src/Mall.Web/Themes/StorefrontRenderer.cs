@@ -61,8 +61,11 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         var helpers = new Dictionary<string, ITemplateHelper>(StringComparer.Ordinal);
         foreach (var (helper, _) in helperLease.Items) helpers.TryAdd(helper.Name, helper);
         var (runtime, settings, pages) = await themes.CurrentAsync(preview, helpers.Keys, http.RequestAborted).ConfigureAwait(false);
-        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, http.RequestAborted).ConfigureAwait(false);
-        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers);
+        // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
+        var limits = options.Value.Themes;
+        var budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
+        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, budget, http.RequestAborted).ConfigureAwait(false);
+        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers) { Budget = budget };
         model["settings"] = _plain.GetValue(settings, Plain);
         model["culture"] = culture;
         model["theme"] = new Dictionary<string, object?> { ["name"] = runtime.Manifest.Name, ["version"] = runtime.Manifest.Version };
@@ -99,7 +102,11 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "Theme {Theme} failed to render page {Page}.", runtime.Manifest.Name, page);
-            return ErrorPage(runtime, context, model);
+            // The error page gets a budget of its own (the page's may be spent).
+            return ErrorPage(runtime, new StorefrontRenderContext(runtime, culture, limits.DefaultCulture, zones, helpers)
+            {
+                Budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted),
+            }, model);
         }
     }
 
@@ -125,7 +132,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         return writer.ToString();
     }
 
-    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, IReadOnlyDictionary<string, ITemplateHelper> helpers, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, IReadOnlyDictionary<string, ITemplateHelper> helpers, RenderBudget budget, CancellationToken cancellationToken)
     {
         var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using var widgets = extensions.Acquire<IStorefrontWidget>();
@@ -143,7 +150,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 using var writer = new BoundedWriter(options.Value.Themes.MaxOutputBytes);
                 // The plugin's model becomes plain dictionaries (camelCase): the template cannot walk the plugin's object
                 // graph, and the host's template caches never hold the plugin's types (which would keep it from unloading).
-                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), _modelJson)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones, helpers), writer);
+                compiled.Render("widget", Plain(JsonSerializer.SerializeToNode(model, model.GetType(), _modelJson)) ?? new Dictionary<string, object?>(), new StorefrontRenderContext(null, where.Culture, where.Culture, zones, helpers) { Budget = budget }, writer);
                 zones[widget.Zone] = zones.TryGetValue(widget.Zone, out var before) ? before + writer : writer.ToString();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
