@@ -64,6 +64,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
         var records = (await _repository.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Id);
         var staged = _store.List().GroupBy(m => m.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(m => m.Version, VersionComparer).ToList());
         var live = Live;
+        var enabled = live.ToDictionary(p => p.Key, p => p.Value.Manifest.Version);
         var result = new List<PluginInfo>();
         foreach (var id in records.Keys.Union(staged.Keys).Order(StringComparer.Ordinal))
         {
@@ -80,7 +81,10 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
                 generation?.Manifest.Version,
                 versions.Select(m => m.Version).ToList(),
                 installed ? record!.LastError : packageError, installed ? record!.LastErrorAt : null,
-                manifest.Description, manifest.Author, manifest.License, manifest.RequiresRestart, manifest.Dependencies));
+                manifest.Description, manifest.Author, manifest.License, manifest.RequiresRestart, manifest.Dependencies,
+                // What stops the newest uploaded version from being installed (or upgraded to) here now.
+                versions.FirstOrDefault() is { } newest && (!installed || newest.Version != record!.Version)
+                    ? PluginManifestReader.CheckCompatibility(newest, enabled) : []));
         }
         return result;
     }
@@ -98,6 +102,9 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             var installed = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
             var manifest = await _store.StageZipAsync(package, m => RefuseInstalledVersion(m, installed), cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Plugin package {PluginId} {Version} uploaded.", manifest.Id, manifest.Version);
+            // Kept (a newer Mall may take it), but said at once: the listing carries the reason as installProblems.
+            if (PluginManifestReader.CheckCompatibility(manifest, new Dictionary<string, string>()).FirstOrDefault(p => p.Contains("needs Mall", StringComparison.Ordinal)) is { } problem)
+                _logger.LogWarning("Plugin package {PluginId} {Version} cannot be installed here: {Problem}", manifest.Id, manifest.Version, problem);
             return manifest;
         }, cancellationToken);
 
@@ -685,10 +692,14 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 /// <param name="License">License.</param>
 /// <param name="RequiresRestart">Its changes apply at the next start.</param>
 /// <param name="Dependencies">Plugins it needs (id → version range).</param>
+/// <param name="InstallProblems">
+/// Why the newest uploaded version cannot be installed (or upgraded to) now: a <c>mallVersion</c> that excludes this
+/// Mall, or dependencies that are not enabled. Empty when it can, or when the newest version is the installed one.
+/// </param>
 public sealed record PluginInfo(
     string Id, string Name, string? InstalledVersion, PluginState State, string? LiveVersion, IReadOnlyList<string> AvailableVersions,
     string? LastError, DateTime? LastErrorAt, string? Description, string? Author, string? License, bool RequiresRestart,
-    IReadOnlyDictionary<string, string> Dependencies);
+    IReadOnlyDictionary<string, string> Dependencies, IReadOnlyList<string> InstallProblems);
 
 /// <summary>A plugin load was unloaded: its context (to watch it being collected) and whether its scope is disposed.</summary>
 internal sealed class PluginUnloaded(string pluginId, string version, WeakReference loadContext, ILifetimeScope scope)

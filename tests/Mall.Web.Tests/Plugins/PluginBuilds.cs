@@ -124,6 +124,13 @@ public sealed class PluginBuilds : IAsyncLifetime
     /// <summary>Runs the dotnet CLI without the MSBuild settings the test host inherited.</summary>
     public static async Task DotnetAsync(string workingDirectory, params string[] arguments)
     {
+        var (exitCode, output) = await DotnetResultAsync(workingDirectory, arguments);
+        Assert.True(exitCode == 0, $"dotnet {string.Join(' ', arguments)} in {workingDirectory} failed ({exitCode}):\n{output}");
+    }
+
+    /// <summary>Runs the dotnet CLI as <see cref="DotnetAsync"/> does; answers its exit code and output, for builds that must fail.</summary>
+    public static async Task<(int ExitCode, string Output)> DotnetResultAsync(string workingDirectory, params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILD_EXE_PATH").ToList())
@@ -134,7 +141,7 @@ public sealed class PluginBuilds : IAsyncLifetime
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} in {workingDirectory} failed ({process.ExitCode}):\n{await output}\n{await error}");
+        return (process.ExitCode, $"{await output}\n{await error}");
     }
 
     private static string FindRepositoryRoot()

@@ -152,6 +152,12 @@ public class PluginHostTests(PluginBuilds builds)
 
         var newerMall = builds.WithManifest(builds.FailsOnEnable, m => m.Replace("Test.FailsOnEnable\"", "Test.NeedsNewerMall\"").Replace("[0.1.0, 1.0.0)", "[9.0.0, )"));
         await UploadAsync(app, newerMall);
+        // Accepted at upload as not installable, with the reason in the listing.
+        var listed = await GetJsonAsync(app.Admin, "/api/admin/plugins/Test.NeedsNewerMall");
+        Assert.Equal("available", listed.GetProperty("state").GetString());
+        var reason = Assert.Single(listed.GetProperty("installProblems").EnumerateArray()).GetString();
+        Assert.Contains("needs Mall", reason);
+        Assert.Contains("9.0.0", reason);
         var incompatible = await PostProblemAsync(app, "/api/admin/plugins/Test.NeedsNewerMall/install", HttpStatusCode.Conflict);
         // An installed version's files never change: a re-upload of it is refused.
         var reupload = await UploadProblemAsync(app, await File.ReadAllBytesAsync(builds.HelloV1), HttpStatusCode.Conflict);
@@ -160,6 +166,7 @@ public class PluginHostTests(PluginBuilds builds)
 
         var missingDependency = builds.WithManifest(builds.FailsOnEnable, m => m.Replace("Test.FailsOnEnable\"", "Test.NeedsOther\"").Replace("\"mallVersion\"", "\"dependencies\": { \"Test.Missing\": \"[1.0.0, )\" }, \"mallVersion\""));
         await UploadAsync(app, missingDependency);
+        Assert.Contains("Test.Missing", Assert.Single((await GetJsonAsync(app.Admin, "/api/admin/plugins/Test.NeedsOther")).GetProperty("installProblems").EnumerateArray()).GetString());
         var missing = await PostProblemAsync(app, "/api/admin/plugins/Test.NeedsOther/install", HttpStatusCode.Conflict);
         Assert.Contains("Test.Missing", missing.GetProperty("detail").GetString());
 

@@ -40,7 +40,18 @@ public class PluginTemplateTests
                 Assert.Contains("plugin.json", files);
                 Assert.Contains("Acme.Greeter.dll", files);
                 Assert.DoesNotContain(files, f => f.StartsWith("Mall.", StringComparison.Ordinal));
+                // One version: the project's, written into the packaged manifest (the template's plugin.json has none).
+                using var manifest = new StreamReader(zip.GetEntry("plugin.json")!.Open());
+                Assert.Equal("1.0.0", System.Text.Json.JsonDocument.Parse(await manifest.ReadToEndAsync()).RootElement.GetProperty("version").GetString());
             }
+            // A plugin.json that names another version than the project is a build error that says so.
+            var manifestFile = Path.Combine(project, "plugin.json");
+            var original = await File.ReadAllTextAsync(manifestFile);
+            await File.WriteAllTextAsync(manifestFile, original.Replace("{", "{ \"version\": \"2.0.0\",", StringComparison.Ordinal));
+            var (exitCode, output) = await PluginBuilds.DotnetResultAsync(project, "build", "-c", "Release", "--nologo", "-v", "q");
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("plugin.json says version '2.0.0' but the project's Version is '1.0.0'", output);
+            await File.WriteAllTextAsync(manifestFile, original);
 
             await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
             await PluginHostTests.UploadAsync(app, package);
