@@ -78,7 +78,15 @@ public class PluginManifestTests
             var without = string.Join(", ", schemaProperties.Where(p => p != property).Select(p => $"\"{p}\": {SampleValue(p)}"));
             Assert.Contains(property, Assert.Throws<MallValidationException>(() => PluginManifestReader.Parse(Encoding.UTF8.GetBytes("{" + without + "}"))).Errors.Keys);
         }
-        PluginManifestReader.Parse(File.ReadAllBytes(Path.Combine(root, "samples", "Mall.Sample.HelloPlugin", "plugin.json")));
+        // The project's plugin.json leaves the version to the build (the project's <Version>); a packaged manifest has one.
+        Assert.DoesNotContain("version", required);
+        var unversioned = string.Join(", ", schemaProperties.Where(p => p != "version").Select(p => $"\"{p}\": {SampleValue(p)}"));
+        Assert.Contains("version", Assert.Throws<MallValidationException>(() => PluginManifestReader.Parse(Encoding.UTF8.GetBytes("{" + unversioned + "}"))).Errors.Keys);
+        var sample = Path.Combine(root, "samples", "Mall.Sample.HelloPlugin");
+        var projectVersion = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(sample, "Mall.Sample.HelloPlugin.csproj")), "<Version>([^<]+)</Version>").Groups[1].Value;
+        var packaged = PluginManifestReader.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(
+            File.ReadAllText(Path.Combine(sample, "plugin.json")), "^\\s*\\{", $"{{ \"version\": \"{projectVersion}\",")));
+        Assert.Equal(projectVersion, packaged.Version);
     }
 
     private static string SampleValue(string property) => property switch

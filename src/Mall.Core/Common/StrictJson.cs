@@ -21,10 +21,11 @@ internal static class StrictJson
         if (!Utf8.IsValid(utf8)) throw new JsonException("The JSON text is not valid UTF-8.");
         var options = new JsonDocumentOptions
         {
-            AllowDuplicateProperties = false,
             CommentHandling = relaxed ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
             AllowTrailingCommas = relaxed,
         };
+        // Checked as request bodies are, so that both say the same (which property, where); these texts are small.
+        using (var document = JsonDocument.Parse(utf8.ToArray(), options)) Validate(document.RootElement);
         return JsonNode.Parse(utf8, documentOptions: options);
     }
 
