@@ -16,11 +16,12 @@ internal sealed class MallStartupFilter : IStartupFilter
             api.UseExceptionHandler();
             api.UseStatusCodePages();
         });
-        // Swagger UI over the OpenAPI document that MapMall serves.
-        app.UseSwaggerUI(o =>
+        // Swagger UI (NSwag's, its scripts served from the package, nothing from outside the host) over the OpenAPI 3.1
+        // document that MapMall serves (Microsoft.AspNetCore.OpenApi's: it keeps summaries and problem responses).
+        app.UseSwaggerUi(o =>
         {
-            o.RoutePrefix = "swagger";
-            o.SwaggerEndpoint($"/openapi/{MallOpenApi.DocumentName}.json", "Mall API v1");
+            o.Path = "/swagger";
+            o.DocumentPath = $"/openapi/{MallOpenApi.DocumentName}.json";
             o.DocumentTitle = "Mall API";
         });
         next(app);
