@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Autofac;
 using Autofac.Extensions.DependencyInjection;
 using Mall.Plugins;
+using McMaster.NETCore.Plugins;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +18,7 @@ namespace Mall.Web.Plugins;
 internal sealed class PluginGeneration
 {
     private readonly Lock _gate = new();
+    private readonly PluginLoader _loader;
     private readonly ConcurrentDictionary<Type, object> _extensions = new();
     private readonly HashSet<Type> _registeredServices;
     private int _active;
@@ -24,12 +26,13 @@ internal sealed class PluginGeneration
     private TaskCompletionSource? _drained;
     private List<IHostedService> _started = [];
 
-    public PluginGeneration(PluginManifest manifest, string directory, PluginLoadContext loadContext, MallPlugin plugin,
+    public PluginGeneration(PluginManifest manifest, string directory, PluginLoader loader, MallPlugin plugin,
         ILifetimeScope scope, HashSet<Type> registeredServices, PluginSettings settings)
     {
         Manifest = manifest;
         Directory = directory;
-        LoadContext = loadContext;
+        _loader = loader;
+        LoadContext = loader.LoadContext;
         Plugin = plugin;
         Scope = scope;
         Services = scope.Resolve<IServiceProvider>();
@@ -42,7 +45,7 @@ internal sealed class PluginGeneration
 
     public string Directory { get; }
 
-    public PluginLoadContext LoadContext { get; }
+    public System.Runtime.Loader.AssemblyLoadContext LoadContext { get; }
 
     public MallPlugin Plugin { get; private set; }
 
@@ -119,7 +122,7 @@ internal sealed class PluginGeneration
         await Scope.DisposeAsync().ConfigureAwait(false);
         // TypeDescriptor (used by Json.NET and others) caches per type; let it forget the plugin's.
         foreach (var assembly in LoadContext.Assemblies) System.ComponentModel.TypeDescriptor.Refresh(assembly);
-        LoadContext.Unload();
+        _loader.Dispose();   // unloads the context
     }
 }
 

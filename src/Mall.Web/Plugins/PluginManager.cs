@@ -5,6 +5,7 @@ using Autofac.Extensions.DependencyInjection;
 using Mall.Common;
 using Mall.Data.Migrations;
 using Mall.Plugins;
+using McMaster.NETCore.Plugins;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -549,13 +550,14 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
         await Task.Yield();
         cancellationToken.ThrowIfCancellationRequested();
         var directory = _store.CreateRuntimeCopy(manifest.Id, manifest.Version);
-        PluginLoadContext? loadContext = null;
+        PluginLoader? loader = null;
         ILifetimeScope? scope = null;
         try
         {
             var entryPath = Path.Combine(directory, manifest.EntryAssembly);
-            loadContext = new PluginLoadContext(entryPath, $"{manifest.Id} {manifest.Version}", _shared);
-            var assembly = loadContext.LoadFromAssemblyPath(entryPath);
+            loader = PluginLoading.Create(entryPath, _shared);
+            var loadContext = loader.LoadContext;
+            var assembly = loader.LoadDefaultAssembly();
             var pluginTypes = assembly.GetExportedTypes().Where(t => typeof(MallPlugin).IsAssignableFrom(t) && !t.IsAbstract).ToList();
             if (pluginTypes.Count != 1)
                 throw new InvalidOperationException($"{manifest.EntryAssembly} must hold exactly one public {nameof(MallPlugin)} class; it holds {pluginTypes.Count}." +
@@ -581,14 +583,14 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
                 builder.RegisterGeneric(typeof(Logger<>)).As(typeof(ILogger<>)).SingleInstance();
                 builder.RegisterInstance(Options.Create(json)).As<IOptions<HttpJsonOptions>>();
             });
-            var generation = new PluginGeneration(manifest, directory, loadContext, plugin, scope, registered, settings);
+            var generation = new PluginGeneration(manifest, directory, loader, plugin, scope, registered, settings);
             if (plugin is IPluginEndpoints endpoints) generation.Endpoints = BuildEndpoints(generation, endpoints);
             return generation;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             if (scope is not null) await scope.DisposeAsync().ConfigureAwait(false);
-            loadContext?.Unload();
+            loader?.Dispose();
             _store.DeleteRuntimeCopy(directory);
             throw Failed(manifest.Id, $"Plugin {manifest.Id} {manifest.Version} failed to load: {ex.Message}", ex);
         }
