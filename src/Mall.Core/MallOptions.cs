@@ -57,6 +57,13 @@ public sealed class MallPluginOptions
     /// <summary>How often the drop folder is scanned (default 2 seconds).</summary>
     public TimeSpan DropFolderScanInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long an unloaded plugin version's load context may stay alive before it is reported (logged and recorded as
+    /// the plugin's last error): a context that is never collected keeps its memory with every upgrade. Default 10 s;
+    /// zero turns the check off.
+    /// </summary>
+    public TimeSpan UnloadCheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest package accepted, in bytes (default 100 MB).</summary>
     public long MaxPackageBytes { get; set; } = 100L * 1024 * 1024;
 

@@ -35,6 +35,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     private readonly SemaphoreSlim _operations = new(1, 1);
     private readonly Dictionary<string, string> _packageErrors = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastRecorded = new(StringComparer.Ordinal);
+    private readonly TimeSpan _unloadCheckTimeout;
     private ImmutableSortedDictionary<string, PluginGeneration> _live = ImmutableSortedDictionary.Create<string, PluginGeneration>(StringComparer.Ordinal);
 
     public PluginManager(IServiceProvider host, IServiceProviderIsService hostIsService, PluginRepository repository, PluginStore store,
@@ -51,6 +52,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
         _hostJson = hostJson;
         _logger = logger;
         _shared = new SharedAssemblies(options.Value.Plugins.SharedAssemblies);
+        _unloadCheckTimeout = options.Value.Plugins.UnloadCheckTimeout;
     }
 
     /// <summary>Raised after a generation was unloaded (tests and benchmarks watch collection through it).</summary>
@@ -530,6 +532,40 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
         HostTypeCaches.Clear(_logger);
         _store.DeleteRuntimeCopy(directory);
         Unloaded?.Invoke(report);
+        _ = WatchCollectionAsync(report);
+    }
+
+    /// <summary>
+    /// Reports an unloaded version whose load context is still alive after <see cref="MallPluginOptions.UnloadCheckTimeout"/>:
+    /// something keeps it (a static or event of the host's, a serializer or reflection cache of its types, its own
+    /// Newtonsoft.Json or TypeDescriptor use), so its memory stays with every upgrade. Logged, and recorded as the
+    /// plugin's last error for the admin API.
+    /// </summary>
+    private async Task WatchCollectionAsync(PluginUnloaded report)
+    {
+        var timeout = _unloadCheckTimeout;
+        if (timeout <= TimeSpan.Zero) return;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+                if (!report.LoadContext.IsAlive) return;
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= timeout) break;
+                await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+            }
+            var message = $"Version {report.Version} was unloaded but its load context is still alive after {timeout.TotalSeconds:0.#} s: something keeps the plugin " +
+                "(a static or event of the host's, a cache of its types, its own Newtonsoft.Json or TypeDescriptor use); its memory is not returned. See docs/plugins.md, \"Unloading\".";
+            _logger.LogWarning("Plugin {PluginId}: {Problem}", report.PluginId, message);
+            await RecordErrorAsync(report.PluginId, message).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Could not watch the unload of plugin {PluginId} {Version}.", report.PluginId, report.Version);
+        }
     }
 
     private void Publish(ImmutableSortedDictionary<string, PluginGeneration> live)

@@ -22,6 +22,7 @@ public sealed class PluginBuilds : IAsyncLifetime
     public string ThrowingHandler { get; private set; } = "";
     public string FlatShipping { get; private set; } = "";
     public string Widget { get; private set; } = "";
+    public string Pinned { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -35,10 +36,12 @@ public sealed class PluginBuilds : IAsyncLifetime
             BuildAsync("Test.ThrowingHandler", "1.0.0", ThrowingHandlerPlugin),
             BuildAsync("Test.FlatShipping", "1.0.0", FlatShippingPlugin),
             BuildAsync("Test.Widget", "1.0.0", WidgetPlugin),
+            BuildAsync("Test.Pinned", "1.0.0", PinnedPlugin),
         };
         var paths = await Task.WhenAll(builds);
         (HelloV1, HelloV2, JsonOld, JsonNew, FailsOnEnable, ThrowingHandler, FlatShipping) = (paths[0], paths[1], paths[2], paths[3], paths[4], paths[5], paths[6]);
         Widget = paths[7];
+        Pinned = paths[8];
     }
 
     public Task DisposeAsync()
@@ -177,6 +180,24 @@ public sealed class PluginBuilds : IAsyncLifetime
         {
             public override Task EnableAsync(PluginContext context, CancellationToken cancellationToken) =>
                 throw new InvalidOperationException("boom on enable");
+        }
+        """;
+
+    /// <summary>A plugin that subscribes to a host event and never lets go: its context can never be collected.</summary>
+    private const string PinnedPlugin = """
+        using Mall.Plugins;
+
+        namespace Test;
+
+        public sealed class Pinned : MallPlugin
+        {
+            public override Task EnableAsync(PluginContext context, CancellationToken cancellationToken)
+            {
+                AppDomain.CurrentDomain.ProcessExit += OnExit;
+                return Task.CompletedTask;
+            }
+
+            private void OnExit(object? sender, EventArgs e) { }
         }
         """;
 

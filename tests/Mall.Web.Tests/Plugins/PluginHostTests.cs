@@ -298,6 +298,28 @@ public class PluginHostTests(PluginBuilds builds)
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
+    [Fact]
+    public async Task An_unloaded_version_that_is_never_collected_is_reported_by_the_plugin_and_a_clean_one_is_not()
+    {
+        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0], settings: [new("Mall:Plugins:UnloadCheckTimeout", "00:00:02")]);
+        await UploadAsync(app, builds.Pinned);
+        await PostOkAsync(app, "/api/admin/plugins/Test.Pinned/install?enable=true");
+        await UploadAsync(app, builds.HelloV1);
+        await PostOkAsync(app, $"/api/admin/plugins/{Hello}/install?enable=true");
+        var unloaded = WatchUnloads(app);
+        await PostOkAsync(app, "/api/admin/plugins/Test.Pinned/disable");
+        await PostOkAsync(app, $"/api/admin/plugins/{Hello}/disable");
+
+        // The pinned one (a host event holds it) is reported in the admin API, naming what keeps contexts alive.
+        string? error = null;
+        await WaitForAsync(async () => (error = (await GetJsonAsync(app.Admin, "/api/admin/plugins/Test.Pinned")).GetProperty("lastError").GetString()) is not null);
+        Assert.Contains("Version 1.0.0 was unloaded but its load context is still alive", error);
+        // The clean one was collected and carries no such report.
+        Assert.Contains(unloaded, u => u.PluginId == Hello);
+        await AssertCollectedAsync(unloaded.First(u => u.PluginId == Hello).LoadContext, Hello);
+        Assert.Equal(JsonValueKind.Null, (await GetJsonAsync(app.Admin, $"/api/admin/plugins/{Hello}")).GetProperty("lastError").ValueKind);
+    }
+
     internal static ConcurrentQueue<PluginUnloaded> WatchUnloads(MallApp app)
     {
         var unloaded = new ConcurrentQueue<PluginUnloaded>();
