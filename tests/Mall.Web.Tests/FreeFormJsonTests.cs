@@ -85,15 +85,7 @@ public class FreeFormJsonTests
     {
         using var buffer = new MemoryStream();
         buffer.Write(File.ReadAllBytes(package));
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true))
-        {
-            var entry = zip.GetEntry("plugin.json")!;
-            string text;
-            using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
-            entry.Delete();
-            using var writer = new StreamWriter(zip.CreateEntry("plugin.json").Open(), new UTF8Encoding(false));
-            writer.Write(edit(text));
-        }
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Update, leaveOpen: true)) PluginBuilds.EditManifest(zip, edit);
         return buffer.ToArray();
     }
 

@@ -24,9 +24,10 @@ internal static class PluginLoading
             // assembly references (Dapper through Mall.Core, whose caches would then keep plugin types alive).
             config.PreferSharedTypes = false;
             config.IsLazyLoaded = true;
-            foreach (var name in own.Where(shared.IsShared).Concat(AppDomain.CurrentDomain.GetAssemblies()
-                         .Where(a => !a.IsCollectible && !a.IsDynamic).Select(a => a.GetName().Name).Where(shared.IsShared)).Distinct())
-                config.SharedAssemblies.Add(new AssemblyName(name!));
+            // A shared assembly the plugin carries anyway is taken from the host; one it does not carry falls through
+            // to the host's default context by itself.
+            foreach (var name in own.Where(shared.IsShared))
+                config.SharedAssemblies.Add(new AssemblyName(name));
             foreach (var name in own.Where(n => !shared.IsShared(n)))
                 config.PrivateAssemblies.Add(new AssemblyName(name));
         });

@@ -545,18 +545,18 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     {
         var timeout = _unloadCheckTimeout;
         if (timeout <= TimeSpan.Zero) return;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            while (true)
+            // Ordinary collections usually take it long before the bound; only then is a full collection forced, once,
+            // so that serving is not slowed by collections after every unload.
+            await Task.Delay(timeout).ConfigureAwait(false);
+            if (!report.LoadContext.IsAlive) return;
+            for (var i = 0; i < 3 && report.LoadContext.IsAlive; i++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                GC.Collect();
-                if (!report.LoadContext.IsAlive) return;
-                if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= timeout) break;
-                await Task.Delay(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
             }
+            if (!report.LoadContext.IsAlive) return;
             var message = $"Version {report.Version} was unloaded but its load context is still alive after {timeout.TotalSeconds:0.#} s: something keeps the plugin " +
                 "(a static or event of the host's, a cache of its types, its own Newtonsoft.Json or TypeDescriptor use); its memory is not returned. See docs/plugins.md, \"Unloading\".";
             _logger.LogWarning("Plugin {PluginId}: {Problem}", report.PluginId, message);

@@ -22,7 +22,7 @@ public class GatewayBehaviourTests
         await using var app = await MallApp.StartAsync(provider, kestrel: true);
         var k = gateway.Keys;
         // Keys as Alipay's console and key tool hand them out: bare base64, no PEM lines.
-        await InstallAsync(app, Alipay, new
+        await GatewayPluginTests.InstallAsync(app, Alipay, new
         {
             gatewayUrl = $"{gateway.Url}/gateway.do", appId = k.AlipayAppId,
             appPrivateKey = Convert.ToBase64String(k.AlipayAppKey.ExportPkcs8PrivateKey()), alipayPublicKey = Convert.ToBase64String(k.AlipayKey.ExportSubjectPublicKeyInfo()),
@@ -32,22 +32,22 @@ public class GatewayBehaviourTests
         var (orderId, number) = await PaidAsync(app, gateway, shopper, sku, "alipay", "alipay");
 
         // A partial refund; Alipay then notifies TRADE_SUCCESS with refund_fee, gmt_refund and out_biz_no.
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 6.60m, "ali-part")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GatewayPluginTests.RefundAsync(app, number, 6.60m, "ali-part")).StatusCode);
         var notice = await PostJsonAsync(gateway, $"/fake/alipay/refund-notify/{number}");
         Assert.Equal("success", notice.GetProperty("mallAnswer").GetString());
         Assert.Equal("success", await NotifyTextAsync(app, "alipay", notice.GetProperty("body").GetString()!));   // repeated
         var ledger = await LedgerAsync(app, orderId);
         Assert.Equal("partiallyRefunded", ledger.GetProperty("status").GetString());
         Assert.Equal(["created", "captured", "refunded", "refundConfirmed"], Kinds(ledger));
-        Assert.Equal("partiallyRefunded", await StatusAsync(shopper, orderId));
+        Assert.Equal("partiallyRefunded", await GatewayPluginTests.StatusAsync(shopper, orderId));
 
         // The rest refunded: TRADE_CLOSED with refund_fee is the full refund's notice, not a failed payment.
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 60.00m, "ali-rest")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GatewayPluginTests.RefundAsync(app, number, 60.00m, "ali-rest")).StatusCode);
         Assert.Equal("success", (await PostJsonAsync(gateway, $"/fake/alipay/refund-notify/{number}")).GetProperty("mallAnswer").GetString());
         ledger = await LedgerAsync(app, orderId);
         Assert.Equal("refunded", ledger.GetProperty("status").GetString());
         Assert.Equal(["created", "captured", "refunded", "refundConfirmed", "refunded", "refundConfirmed"], Kinds(ledger));
-        Assert.Equal("refunded", await StatusAsync(shopper, orderId));
+        Assert.Equal("refunded", await GatewayPluginTests.StatusAsync(shopper, orderId));
 
         // A refund the merchant made in Alipay's console (an out_biz_no Mall never issued): reconciled into the ledger and the order.
         var (second, secondNumber) = await PaidAsync(app, gateway, shopper, sku, "alipay", "alipay");
@@ -57,23 +57,23 @@ public class GatewayBehaviourTests
         var reconciled = ledger.GetProperty("events").EnumerateArray().Last();
         Assert.Equal("refunded", reconciled.GetProperty("kind").GetString());
         Assert.Equal(10.00m, reconciled.GetProperty("amount").GetDecimal());
-        Assert.Equal("partiallyRefunded", await StatusAsync(shopper, second));
+        Assert.Equal("partiallyRefunded", await GatewayPluginTests.StatusAsync(shopper, second));
         // What is left is what Mall can still refund.
-        Assert.Equal(HttpStatusCode.Conflict, (await RefundAsync(app, secondNumber, 56.61m, "ali-over")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, secondNumber, 56.60m, "ali-left")).StatusCode);
-        Assert.Equal("refunded", await StatusAsync(shopper, second));
+        Assert.Equal(HttpStatusCode.Conflict, (await GatewayPluginTests.RefundAsync(app, secondNumber, 56.61m, "ali-over")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GatewayPluginTests.RefundAsync(app, secondNumber, 56.60m, "ali-left")).StatusCode);
+        Assert.Equal("refunded", await GatewayPluginTests.StatusAsync(shopper, second));
 
         // Alipay's unsigned error_response is reported with its code and sub_msg: a key Alipay does not know signs the refund.
         var (third, thirdNumber) = await PaidAsync(app, gateway, shopper, sku, "alipay", "alipay");
         using (var stranger = RSA.Create(2048))
         using (var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{Alipay}/settings", new { appPrivateKey = stranger.ExportPkcs8PrivateKeyPem() }))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var refused = await RefundAsync(app, thirdNumber, 1m, "ali-stranger");
+        var refused = await GatewayPluginTests.RefundAsync(app, thirdNumber, 1m, "ali-stranger");
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("payment.refund_failed", problem.GetProperty("code").GetString());
         Assert.Contains("40002 isv.invalid-signature 验签出错", problem.GetProperty("detail").GetString());
-        Assert.Equal("paid", await StatusAsync(shopper, third));
+        Assert.Equal("paid", await GatewayPluginTests.StatusAsync(shopper, third));
 
         // Settings that cannot work are refused when saved, naming the setting; nothing is saved.
         var bad = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{Alipay}/settings", new { alipayPublicKey = "MIIB-not-a-key", appPrivateKey = Convert.ToBase64String(k.AlipayKey.ExportSubjectPublicKeyInfo()) });
@@ -96,7 +96,7 @@ public class GatewayBehaviourTests
         var (orderId, number) = await PaidAsync(app, gateway, shopper, sku, "wechatpay", "wechat");
 
         // REFUND.SUCCESS for Mall's refund: acknowledged (WeChat stops retrying), recorded as a confirmation, once.
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 8.88m, "wx-part")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GatewayPluginTests.RefundAsync(app, number, 8.88m, "wx-part")).StatusCode);
         var success = await PostJsonAsync(gateway, $"/fake/wechat/refund-notify/{number}?status=SUCCESS");
         Assert.Equal(200, success.GetProperty("mallStatus").GetInt32());
         Assert.Contains("SUCCESS", success.GetProperty("mallAnswer").GetString());
@@ -106,7 +106,7 @@ public class GatewayBehaviourTests
         Assert.Equal("partiallyRefunded", ledger.GetProperty("status").GetString());
 
         // REFUND.ABNORMAL for the next refund: the money did not go back; its amount is refundable again, once.
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, number, 80.00m, "wx-rest")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GatewayPluginTests.RefundAsync(app, number, 80.00m, "wx-rest")).StatusCode);
         Assert.Equal("refunded", (await LedgerAsync(app, orderId)).GetProperty("status").GetString());
         Assert.Equal(200, (await PostJsonAsync(gateway, $"/fake/wechat/refund-notify/{number}?status=ABNORMAL")).GetProperty("mallStatus").GetInt32());
         Assert.Equal(200, (await PostJsonAsync(gateway, $"/fake/wechat/refund-notify/{number}?status=CLOSED")).GetProperty("mallStatus").GetInt32());
@@ -124,7 +124,7 @@ public class GatewayBehaviourTests
         using (var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{WeChat}/settings", new { platformCertificates = new Dictionary<string, string> { [next.SerialNo] = next.CertificatePem } }))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(200, (await PostJsonAsync(gateway, $"/fake/wechat/pay/{secondNumber}")).GetProperty("mallStatus").GetInt32());
-        Assert.Equal("paid", await StatusAsync(shopper, second));
+        Assert.Equal("paid", await GatewayPluginTests.StatusAsync(shopper, second));
 
         // A signed answer ten minutes old is a replay: the query is refused and nothing is recorded.
         var (third, thirdNumber) = await StartAsync(app, shopper, sku, "wechatpay");
@@ -132,7 +132,7 @@ public class GatewayBehaviourTests
         await PostJsonAsync(gateway, "/fake/wechat/skew?seconds=-600", expectJson: false);
         var stale = await app.Admin.PostAsJsonAsync($"/api/admin/payments/{thirdNumber}/sync", new { });
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
-        Assert.Equal("pendingPayment", await StatusAsync(shopper, third));
+        Assert.Equal("pendingPayment", await GatewayPluginTests.StatusAsync(shopper, third));
         await PostJsonAsync(gateway, "/fake/wechat/skew?seconds=0", expectJson: false);
         Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{thirdNumber}/sync", new { })).GetProperty("status").GetString());
 
@@ -140,7 +140,7 @@ public class GatewayBehaviourTests
         using (var other = RSA.Create(2048))
         using (var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{WeChat}/settings", new { merchantPrivateKey = other.ExportPkcs8PrivateKeyPem() }))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var refused = await RefundAsync(app, thirdNumber, 1m, "wx-stranger");
+        var refused = await GatewayPluginTests.RefundAsync(app, thirdNumber, 1m, "wx-stranger");
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("401 SIGN_ERROR", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
 
@@ -155,19 +155,11 @@ public class GatewayBehaviourTests
     private static async Task InstallWeChatAsync(MallApp app, FakeGatewayProcess gateway)
     {
         var k = gateway.Keys;
-        await InstallAsync(app, WeChat, new
+        await GatewayPluginTests.InstallAsync(app, WeChat, new
         {
             gatewayUrl = gateway.Url, mchId = k.MchId, appId = k.WeChatAppId, merchantSerialNo = k.MerchantSerialNo, merchantPrivateKey = k.MerchantKey.ExportPkcs8PrivateKeyPem(),
             apiV3Key = k.ApiV3Key, platformSerialNo = k.PlatformSerialNo, platformCertificate = k.PlatformCertificatePem,
         });
-    }
-
-    private static async Task InstallAsync(MallApp app, string id, object settings)
-    {
-        await Plugins.PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(id));
-        await Plugins.PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{id}/install?enable=true");
-        using var put = await app.Admin.PutAsJsonAsync($"/api/admin/plugins/{id}/settings", settings);
-        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
     }
 
     private static async Task<(long OrderId, string Number)> StartAsync(MallApp app, HttpClient shopper, long sku, string method)
@@ -183,7 +175,7 @@ public class GatewayBehaviourTests
         var (orderId, number) = await StartAsync(app, shopper, sku, method);
         var paid = await PostJsonAsync(gateway, $"/fake/{fake}/pay/{number}");
         Assert.Equal(200, paid.GetProperty("mallStatus").GetInt32());
-        Assert.Equal("paid", await StatusAsync(shopper, orderId));
+        Assert.Equal("paid", await GatewayPluginTests.StatusAsync(shopper, orderId));
         return (orderId, number);
     }
 
@@ -203,19 +195,10 @@ public class GatewayBehaviourTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string key)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/payments/{number}/refunds") { Content = JsonContent.Create(new { amount, reason = "returned" }) };
-        request.Headers.Add("Idempotency-Key", key);
-        return await app.Admin.SendAsync(request);
-    }
-
     private static async Task<JsonElement> LedgerAsync(MallApp app, long orderId) =>
         Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{orderId}/payments")).EnumerateArray());
 
     private static List<string> Kinds(JsonElement payment) =>
         payment.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()!).ToList();
 
-    private static async Task<string> StatusAsync(HttpClient shopper, long orderId) =>
-        (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString()!;
 }

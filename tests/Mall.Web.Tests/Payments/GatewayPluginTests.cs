@@ -189,7 +189,7 @@ public class GatewayPluginTests
         Assert.Equal(HttpStatusCode.NotFound, (await shopper.PostAsJsonAsync($"/api/v1/orders/{second}/payments", new { provider = "alipay" })).StatusCode);
     }
 
-    private static async Task InstallAsync(MallApp app, string id, object settings)
+    internal static async Task InstallAsync(MallApp app, string id, object settings)
     {
         await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(id));
         await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{id}/install?enable=true");
@@ -200,7 +200,7 @@ public class GatewayPluginTests
     private static async Task<long> OrderAsync(HttpClient shopper, long sku) =>
         (await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/orders", new { lines = new[] { new { skuId = sku, quantity = 1 } } })).GetProperty("id").GetInt64();
 
-    private static async Task<string> StatusAsync(HttpClient shopper, long orderId) =>
+    internal static async Task<string> StatusAsync(HttpClient shopper, long orderId) =>
         (await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString()!;
 
     private static async Task<JsonElement> PayAsync(FakeGatewayProcess gateway, string url)
@@ -232,7 +232,7 @@ public class GatewayPluginTests
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string key)
+    internal static async Task<HttpResponseMessage> RefundAsync(MallApp app, string number, decimal amount, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/payments/{number}/refunds") { Content = JsonContent.Create(new { amount, reason = "returned" }) };
         request.Headers.Add("Idempotency-Key", key);

@@ -63,13 +63,19 @@ public sealed class PluginBuilds : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
         File.Copy(package, copy);
         using var zip = ZipFile.Open(copy, ZipArchiveMode.Update);
+        EditManifest(zip, edit);
+        return copy;
+    }
+
+    /// <summary>Replaces the plugin.json of an open package with <paramref name="edit"/> of it.</summary>
+    internal static void EditManifest(ZipArchive zip, Func<string, string> edit)
+    {
         var entry = zip.GetEntry("plugin.json")!;
         string text;
         using (var reader = new StreamReader(entry.Open())) text = reader.ReadToEnd();
         entry.Delete();
         using var writer = new StreamWriter(zip.CreateEntry("plugin.json").Open(), new UTF8Encoding(false));
         writer.Write(edit(text));
-        return copy;
     }
 
     /// <summary>The sample HelloPlugin's sources, built as <paramref name="version"/>.</summary>
