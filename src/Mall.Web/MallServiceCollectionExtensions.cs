@@ -37,6 +37,9 @@ public static class MallServiceCollectionExtensions
         var options = services.AddOptions<MallOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(MallOptions.SectionName));
         if (configure is not null) options.Configure(configure);
+        // A public base URL that cannot be one stops start-up, naming the value, instead of the first payment.
+        options.Validate(o => PublicUrls.IsValidBaseUrl(o.PublicBaseUrl),
+            "Mall:PublicBaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://shop.example.com.").ValidateOnStart();
 
         services.AddMallCore().AddMallSqlite().AddMallMySql().AddMallPostgreSql();
         if (configuration is not null) services.Configure<OrderingOptions>(configuration.GetSection($"{MallOptions.SectionName}:Ordering"));

@@ -334,6 +334,9 @@ public class PaymentTests
             Assert.Contains(Uri.EscapeDataString("https://shop.example.test/api/v1/payments/notify/sandbox"), url);
             Assert.DoesNotContain("attacker", url);
         }
+        // A value that cannot be a base URL stops start-up, naming the setting.
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => MallApp.StartAsync(provider, settings: [new("Mall:PublicBaseUrl", "shop.example.test/path?x=1")]));
+        Assert.Contains("Mall:PublicBaseUrl", refused.ToString());
         // AllowedHosts lists the hosts: host filtering refuses any other, and a listed one is used.
         await using (var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret), new("AllowedHosts", "shop.example.test;127.0.0.1;localhost")], kestrel: true))
         {

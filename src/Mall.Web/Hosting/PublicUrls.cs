@@ -28,10 +28,12 @@ public sealed class PublicUrls
         _server = server;
         _hostFiltering = hostFiltering;
         _logger = logger;
-        if (options.Value.PublicBaseUrl is { Length: > 0 } configured &&
-            (!Uri.TryCreate(configured, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0))
-            throw new OptionsValidationException("Mall:PublicBaseUrl", typeof(MallOptions), [$"Mall:PublicBaseUrl must be an absolute http(s) URL without query, e.g. https://shop.example.com (was '{configured}')."]);
     }
+
+    /// <summary>Whether <paramref name="value"/> is unset or an absolute http(s) URL without query or fragment (checked at start-up).</summary>
+    public static bool IsValidBaseUrl(string? value) =>
+        string.IsNullOrEmpty(value) ||
+        (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
 
     /// <summary>The absolute URL of <paramref name="path"/> (starting with <c>/</c>) on the mall's public address.</summary>
     public string Absolute(HttpRequest request, string path) => BaseUrl(request) + path;
