@@ -24,10 +24,20 @@ internal static class StrictJson
             CommentHandling = relaxed ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
             AllowTrailingCommas = relaxed,
         };
-        // Checked as request bodies are, so that both say the same (which property, where); these texts are small.
-        using (var document = JsonDocument.Parse(utf8.ToArray(), options)) Validate(document.RootElement);
-        return JsonNode.Parse(utf8, documentOptions: options);
+        // Checked as request bodies are, so that both say the same (which property, where).
+        using var document = JsonDocument.Parse(utf8.ToArray(), options);
+        Validate(document.RootElement);
+        return ToNode(document.RootElement.Clone());
     }
+
+    /// <summary>A validated element as a node (null for the JSON literal null).</summary>
+    public static JsonNode? ToNode(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => JsonObject.Create(element),
+        JsonValueKind.Array => JsonArray.Create(element),
+        JsonValueKind.Null => null,
+        _ => JsonValue.Create(element),
+    };
 
     /// <summary>
     /// Checks an element read by someone else (a request body): every property name and string is valid UTF-8 and no

@@ -31,7 +31,7 @@ public sealed class PublicUrls
     }
 
     /// <summary>Whether <paramref name="value"/> is unset or an absolute http(s) URL without query or fragment (checked at start-up).</summary>
-    public static bool IsValidBaseUrl(string? value) =>
+    internal static bool IsValidBaseUrl(string? value) =>
         string.IsNullOrEmpty(value) ||
         (Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Query.Length == 0 && uri.Fragment.Length == 0);
 

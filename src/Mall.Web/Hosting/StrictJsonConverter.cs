@@ -41,13 +41,7 @@ internal sealed class StrictJsonConverterFactory : JsonConverterFactory
         public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var element = ReadValidated(ref reader);
-            JsonNode? node = element.ValueKind switch
-            {
-                JsonValueKind.Object => JsonObject.Create(element),
-                JsonValueKind.Array => JsonArray.Create(element),
-                JsonValueKind.Null => null,
-                _ => JsonValue.Create(element),
-            };
+            var node = StrictJson.ToNode(element);
             return node as T ?? (node is null ? null : throw new JsonException($"Expected a JSON {(typeof(T) == typeof(JsonObject) ? "object" : "array")}, not {element.ValueKind.ToString().ToLowerInvariant()}."));
         }
 
