@@ -2,7 +2,8 @@
 # Storefront benchmark: the product page (/products/{id}, random id) rendered by the default theme through the full
 # HTTP pipeline with warm caches (compiled templates, theme state), against the plaintext endpoint of the same host
 # in the same run. wrk at BENCH_CONNECTIONS (64) with latency percentiles; SQLite by default (BENCH_PROVIDERS).
-# Goal (issue 6): product page >= 0.35x plaintext, p99 <= 15 ms at 64 connections.
+# Goal (issue 16): product page >= 0.5x plaintext, p99 <= 10 ms at 64 connections; the same page with the rendered-page
+# cache off (Mall:Themes:RenderedPageCacheDuration=0, a second host) is recorded beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,27 +38,29 @@ report=bench/results/storefront-$(date -u +%Y%m%d-%H%M%S).md
 {
   echo "wrk -t1 -c$connections -d$duration --latency, mean of $rounds interleaved rounds, random product ids of $BENCH_PRODUCTS; $(nproc) cores; $(date -u +%Y-%m-%d)"
   echo
-  echo "| database | plaintext req/s | plaintext p99 ms | product page req/s | product page p99 ms | page / plaintext |"
-  echo "|---|---|---|---|---|---|"
+  echo "| database | rendered-page cache | plaintext req/s | plaintext p99 ms | product page req/s | product page p99 ms | page / plaintext |"
+  echo "|---|---|---|---|---|---|---|"
 } >"$report"
 
+mean_field() { printf '%s\n' "${@:2}" | awk -v f="$1" '{ s += $f } END { printf "%.1f", s / NR }'; }
 for provider in $providers; do
-  bench_start_host "$provider" mall_storefront 200
-  curl -sf "$base/products/1" >/dev/null
-  for path in /plaintext /products/1; do wrk -t1 -c8 -d3s "$base$path" >/dev/null; done
-  plain=() page=()
-  for ((round = 0; round < rounds; round++)); do
-    plain+=("$(measure "$base/plaintext")")
-    page+=("$(measure "$base" /products/)")
+  for keep in 00:00:05 00:00:00; do
+    Mall__Themes__RenderedPageCacheDuration=$keep bench_start_host "$provider" "mall_storefront_${keep//:/}" 200
+    curl -sf "$base/products/1" >/dev/null
+    for path in /plaintext /products/1; do wrk -t1 -c8 -d3s "$base$path" >/dev/null; done
+    plain=() page=()
+    for ((round = 0; round < rounds; round++)); do
+      plain+=("$(measure "$base/plaintext")")
+      page+=("$(measure "$base" /products/)")
+    done
+    plain_rps=$(mean_field 1 "${plain[@]}")
+    plain_p99=$(mean_field 2 "${plain[@]}")
+    page_rps=$(mean_field 1 "${page[@]}")
+    page_p99=$(mean_field 2 "${page[@]}")
+    ratio=$(awk -v a="$page_rps" -v b="$plain_rps" 'BEGIN { printf "%.2f", a / b }')
+    echo "| $provider | $([ "$keep" = 00:00:00 ] && echo off || echo "on ($keep)") | ${plain_rps%.*} | $plain_p99 | ${page_rps%.*} | $page_p99 | $ratio |" >>"$report"
+    bench_stop_host
   done
-  mean_field() { printf '%s\n' "$@" | awk -v f="$FIELD" '{ s += $f } END { printf "%.1f", s / NR }'; }
-  plain_rps=$(FIELD=1 mean_field "${plain[@]}")
-  plain_p99=$(FIELD=2 mean_field "${plain[@]}")
-  page_rps=$(FIELD=1 mean_field "${page[@]}")
-  page_p99=$(FIELD=2 mean_field "${page[@]}")
-  ratio=$(awk -v a="$page_rps" -v b="$plain_rps" 'BEGIN { printf "%.2f", a / b }')
-  echo "| $provider | ${plain_rps%.*} | $plain_p99 | ${page_rps%.*} | $page_p99 | $ratio |" >>"$report"
-  bench_stop_host
 done
 cat "$report"
 echo "(written to $report)"

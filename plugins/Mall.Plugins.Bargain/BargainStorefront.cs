@@ -13,8 +13,8 @@ public sealed class BargainProductWidget(IMallDatabase database, TimeProvider cl
 
     /// <inheritdoc />
     public string Template => """
-        <div class="bargain-widget" data-activity-id="{{activityId}}">
-          <span class="bargain-tag">砍价 Bargain</span> {{money startPrice}} → <strong>{{money floorPrice}}</strong> · {{helpersNeeded}} 位好友 friends
+        <div class="bargain-widget" data-activity-id="{{ activityId }}">
+          <span class="bargain-tag">砍价 Bargain</span> {{ money startPrice }} → <strong>{{ money floorPrice }}</strong> · {{ helpersNeeded }} 位好友 friends
           <button type="button" class="bargain-start" onclick="(function(b){var t=localStorage.getItem('mall_token');if(!t){location.href='/login?next='+encodeURIComponent(location.pathname);return;}fetch('/api/plugins/bargain/activities/'+b.getAttribute('data-activity-id')+'/start',{method:'POST',headers:{'Authorization':'Bearer '+t}}).then(function(r){return r.json();}).then(function(x){location.href='/bargain/'+(x.id||'');});})(this.parentNode)">发起砍价 Start</button>
         </div>
         """;
@@ -43,11 +43,11 @@ public sealed class BargainProductWidget(IMallDatabase database, TimeProvider cl
 internal static class BargainPage
 {
     public const string Template = """
-        <section class="bargain" data-bargain-id="{{id}}">
-          <h1>砍价 Bargain #{{id}}</h1>
-          <p class="price">{{money currentPrice}} <small>{{money startPrice}} → {{money floorPrice}}</small></p>
-          <p class="progress">{{helps}} / {{helpersNeeded}} · <span class="status">{{status}}</span></p>
-          <ol class="helpers">{{#each helpers}}<li>#{{helperId}} −{{money cut}}</li>{{/each}}</ol>
+        <section class="bargain" data-bargain-id="{{ id }}">
+          <h1>砍价 Bargain #{{ id }}</h1>
+          <p class="price">{{ money currentPrice }} <small>{{ money startPrice }} → {{ money floorPrice }}</small></p>
+          <p class="progress">{{ helps }} / {{ helpersNeeded }} · <span class="status">{{ status }}</span></p>
+          <ol class="helpers">{{ for helper in helpers }}<li>#{{ helper.helperId }} −{{ money helper.cut }}</li>{{ end }}</ol>
           <button type="button" class="primary bargain-help" onclick="(function(s){var t=localStorage.getItem('mall_token');if(!t){location.href='/login?next='+encodeURIComponent(location.pathname);return;}fetch('/api/plugins/bargain/bargains/'+s.getAttribute('data-bargain-id')+'/help',{method:'POST',headers:{'Authorization':'Bearer '+t}}).then(function(r){return r.json();}).then(function(x){if(x.code){s.querySelector('.notice').textContent=x.detail||x.code;}else{location.reload();}});})(this.parentNode)">帮砍一刀 Help</button>
           <p class="notice" role="status"></p>
         </section>

@@ -14,9 +14,9 @@ public sealed class GroupBuyProductWidget(IMallDatabase database, TimeProvider c
 
     /// <inheritdoc />
     public string Template => """
-        <div class="groupbuy-widget" data-activity-id="{{activityId}}">
-          <span class="groupbuy-tag">拼团 Group-buy</span> <strong>{{money groupPrice}}</strong> · {{teamSize}} 人团 people · {{openTeams}} 个团进行中 teams open
-          <a class="groupbuy-link" href="/groupbuy/{{activityId}}">去拼团 Join or open a team</a>
+        <div class="groupbuy-widget" data-activity-id="{{ activityId }}">
+          <span class="groupbuy-tag">拼团 Group-buy</span> <strong>{{ money groupPrice }}</strong> · {{ teamSize }} 人团 people · {{ openTeams }} 个团进行中 teams open
+          <a class="groupbuy-link" href="/groupbuy/{{ activityId }}">去拼团 Join or open a team</a>
         </div>
         """;
 
@@ -54,13 +54,13 @@ internal static class GroupBuyPages
         ".then(function(o){if(o.id){location.href='/orders/'+o.id;}else{box.textContent=o.detail||o.title||'';}});});}";
 
     public const string ActivityTemplate = """
-        <section class="groupbuy" data-activity-id="{{activity.id}}">
-          <h1>拼团 {{activity.name}}</h1>
-          <p class="terms">{{activity.teamSize}} 人成团 people per team · {{activity.teamMinutes}} 分钟 minutes{{#if activity.leaderDiscount}} · 团长再减 leader saves {{money activity.leaderDiscount}}{{/if}}</p>
-          <ul class="skus">{{#each activity.skus}}<li data-sku-id="{{skuId}}">{{money groupPrice}}
-            {{#if ../running}}<button type="button" class="primary groupbuy-open" onclick="gbBuy({{skuId}},'groupbuy.activity',{{../activity.id}},document.querySelector('.groupbuy .notice'))">开团 Open a team</button>{{/if}}</li>{{/each}}</ul>
+        <section class="groupbuy" data-activity-id="{{ activity.id }}">
+          <h1>拼团 {{ activity.name }}</h1>
+          <p class="terms">{{ activity.teamSize }} 人成团 people per team · {{ activity.teamMinutes }} 分钟 minutes{{ if activity.leaderDiscount }} · 团长再减 leader saves {{ money activity.leaderDiscount }}{{ end }}</p>
+          <ul class="skus">{{ for sku in activity.skus }}<li data-sku-id="{{ sku.skuId }}">{{ money sku.groupPrice }}
+            {{ if running }}<button type="button" class="primary groupbuy-open" onclick="gbBuy({{ sku.skuId }},'groupbuy.activity',{{ activity.id }},document.querySelector('.groupbuy .notice'))">开团 Open a team</button>{{ end }}</li>{{ end }}</ul>
           <h2>可参与的团 Teams to join</h2>
-          <ol class="teams">{{#each openTeams}}<li data-team-id="{{id}}"><a href="/groupbuy/teams/{{id}}">#{{id}}</a> · {{paid}}/{{teamSize}} · 还差 {{seatsLeft}} 人 seats left · {{date expiresAt}}</li>{{else}}<li class="empty">暂无 None yet: open one.</li>{{/each}}</ol>
+          <ol class="teams">{{ for open in openTeams }}<li data-team-id="{{ open.id }}"><a href="/groupbuy/teams/{{ open.id }}">#{{ open.id }}</a> · {{ open.paid }}/{{ open.teamSize }} · 还差 {{ open.seatsLeft }} 人 seats left · {{ date open.expiresAt }}</li>{{ end }}{{ if openTeams.size == 0 }}<li class="empty">暂无 None yet: open one.</li>{{ end }}</ol>
           <p class="notice" role="status"></p>
         </section>
         <script>
@@ -69,13 +69,13 @@ internal static class GroupBuyPages
         """;
 
     public const string TeamTemplate = """
-        <section class="groupbuy-team" data-team-id="{{team.id}}">
-          <h1>拼团 Team #{{team.id}}</h1>
-          <p class="progress"><span class="paid">{{team.paid}}</span> / {{team.teamSize}} · <span class="status">{{team.status}}</span>{{#if team.virtualMembers}} · +{{team.virtualMembers}}{{/if}}</p>
-          <p class="deadline">{{#if team.expiresAt}}截止 Closes {{date team.expiresAt}}{{/if}}</p>
-          <ol class="members">{{#each team.members}}<li class="{{#if isLeader}}leader{{/if}}">{{#if isLeader}}团长 Leader{{else}}团员 Member{{/if}} · {{#if paid}}已付 paid{{else}}待付 paying{{/if}}</li>{{/each}}</ol>
-          <p class="share">分享链接 Share: <input readonly value="{{shareUrl}}" onfocus="this.select()"></p>
-          {{#if joinable}}<button type="button" class="primary groupbuy-join" onclick="gbBuy({{skuId}},'groupbuy.team',{{team.id}},document.querySelector('.groupbuy-team .notice'))">参团 Join for {{money groupPrice}}</button>{{/if}}
+        <section class="groupbuy-team" data-team-id="{{ team.id }}">
+          <h1>拼团 Team #{{ team.id }}</h1>
+          <p class="progress"><span class="paid">{{ team.paid }}</span> / {{ team.teamSize }} · <span class="status">{{ team.status }}</span>{{ if team.virtualMembers }} · +{{ team.virtualMembers }}{{ end }}</p>
+          <p class="deadline">{{ if team.expiresAt }}截止 Closes {{ date team.expiresAt }}{{ end }}</p>
+          <ol class="members">{{ for member in team.members }}<li class="{{ if member.isLeader }}leader{{ end }}">{{ if member.isLeader }}团长 Leader{{ else }}团员 Member{{ end }} · {{ if member.paid }}已付 paid{{ else }}待付 paying{{ end }}</li>{{ end }}</ol>
+          <p class="share">分享链接 Share: <input readonly value="{{ shareUrl }}" onfocus="this.select()"></p>
+          {{ if joinable }}<button type="button" class="primary groupbuy-join" onclick="gbBuy({{ skuId }},'groupbuy.team',{{ team.id }},document.querySelector('.groupbuy-team .notice'))">参团 Join for {{ money groupPrice }}</button>{{ end }}
           <p class="notice" role="status"></p>
         </section>
         <script>

@@ -110,13 +110,30 @@ public sealed class MallThemeOptions
     public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Most steps (partial renders, loop iterations, helper calls) one page render may take (default 200,000: a
-    /// category page of 1,000 products takes a few thousand). A render that needs more becomes the theme's error page.
+    /// Most steps one page render may take: with the built-in Scriban engine a step is one evaluated expression or
+    /// statement (default 1,000,000: a category page of 1,000 products with the default theme takes about 40,000). A
+    /// render that needs more becomes the theme's error page.
     /// </summary>
-    public int MaxRenderSteps { get; set; } = 200_000;
+    public int MaxRenderSteps { get; set; } = 1_000_000;
+
+    /// <summary>How deep includes and the theme's own function calls may nest, and how deep an expression may be parsed (default 50).</summary>
+    public int MaxNesting { get; set; } = 50;
+
+    /// <summary>Longest string a template may build (concatenation, padding, repetition); default 1,048,576 characters.</summary>
+    public int MaxStringLength { get; set; } = 1024 * 1024;
+
+    /// <summary>Longest one <c>regex</c> function may run before the render fails (default 100 ms): back-tracking patterns stop here.</summary>
+    public TimeSpan RegexTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Most partial renders a template may be proven to cause by its partials alone (each <c>{{> name}}</c> counted once
+    /// How long a rendered product page body is reused for the same product, theme version, settings and language
+    /// (default 5 s, like <see cref="ProductCacheDuration"/>; zero renders every time). Any change to the theme, its
+    /// settings or the plugins' widgets and helpers starts afresh; per-shopper parts are filled in by the page's script.
+    /// </summary>
+    public TimeSpan RenderedPageCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Most partial renders a template may be proven to cause by its partials alone (each <c>include</c> counted once
     /// per place it is written, loops not multiplied): a theme over it is refused by the theme check (default 10,000).
     /// </summary>
     public int MaxPartialExpansions { get; set; } = 10_000;

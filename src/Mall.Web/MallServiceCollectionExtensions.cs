@@ -61,8 +61,8 @@ public static class MallServiceCollectionExtensions
             PluginHostedService.StorePath(sp.GetRequiredService<IOptions<MallOptions>>().Value.Plugins, sp.GetRequiredService<IHostEnvironment>()),
             sp.GetRequiredService<IOptions<MallOptions>>().Value.Plugins.MaxPackageBytes));
         services.TryAddSingleton<PluginManager>();
-        // Storefront themes: the Handlebars engine and the documented helper set; plugins may add engines, helpers and widgets.
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Themes.ITemplateEngine, Mall.Web.Themes.HandlebarsTemplateEngine>());
+        // Storefront themes: the Scriban engine and the documented helper set; plugins may add engines, helpers and widgets.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Themes.ITemplateEngine, Mall.Web.Themes.Scriban.ScribanTemplateEngine>());
         foreach (var helper in Mall.Web.Themes.BuiltInTemplateHelpers.All()) services.AddSingleton(helper);
         services.TryAddSingleton<Mall.Web.Themes.ThemeService>();
         services.TryAddSingleton<Mall.Web.Themes.StorefrontRenderer>();

@@ -1,15 +1,15 @@
 namespace Mall.Themes;
 
 /// <summary>
-/// A template language for storefront themes (the built-in one is Handlebars). An engine compiles a theme's files once
+/// A template language for storefront themes (the built-in one is Scriban). An engine compiles a theme's files once
 /// into a <see cref="ICompiledTheme"/>, which then renders pages from flat view models many times.
 /// </summary>
 public interface ITemplateEngine
 {
-    /// <summary>The name a theme selects in <c>theme.json</c> (<c>"engine"</c>), e.g. <c>handlebars</c>.</summary>
+    /// <summary>The name a theme selects in <c>theme.json</c> (<c>"engine"</c>), e.g. <c>scriban</c>.</summary>
     string Name { get; }
 
-    /// <summary>File extension of its templates, with the dot, e.g. <c>.hbs</c>.</summary>
+    /// <summary>File extension of its templates, with the dot, e.g. <c>.sbn</c>.</summary>
     string Extension { get; }
 
     /// <summary>
@@ -30,17 +30,34 @@ public interface ICompiledTheme
     /// <summary>Every template's name.</summary>
     IReadOnlyCollection<string> TemplateNames { get; }
 
+    /// <summary>Where templates write unescaped HTML, for the theme check to list (empty by default).</summary>
+    IReadOnlyList<ThemeIssue> RawOutputs => [];
+
     /// <summary>Renders <paramref name="template"/> with a flat view model into <paramref name="output"/>.</summary>
     void Render(string template, object model, RenderContext context, TextWriter output);
 }
 
+/// <summary>A place in a theme's files.</summary>
+/// <param name="File">File (with the theme's name).</param>
+/// <param name="Line">Line, 1-based.</param>
+/// <param name="Text">What is there.</param>
+public sealed record ThemeIssue(string File, int Line, string Text);
+
 /// <summary>The templates of a theme, by logical name (<c>layouts/base</c>, <c>pages/home</c>, <c>partials/header</c>, <c>sections/hero</c>).</summary>
 /// <param name="Templates">Name → source and the file it came from (for error messages).</param>
-public sealed record ThemeSources(IReadOnlyDictionary<string, ThemeSource> Templates);
+public sealed record ThemeSources(IReadOnlyDictionary<string, ThemeSource> Templates)
+{
+    /// <summary>
+    /// Whether a call to a function that is neither the engine's, a helper named at compile time nor the theme's own is
+    /// an error (true: the theme check). False when a theme that passed the check compiles again after a plugin's
+    /// helper went away: such calls then write nothing, and the storefront keeps its theme.
+    /// </summary>
+    public bool Strict { get; init; } = true;
+}
 
 /// <summary>One template's source.</summary>
 /// <param name="Text">The source.</param>
-/// <param name="File">The file, relative to its theme, with the theme's name (e.g. <c>default/templates/pages/home.hbs</c>).</param>
+/// <param name="File">The file, relative to its theme, with the theme's name (e.g. <c>default/pages/home.sbn</c>).</param>
 public sealed record ThemeSource(string Text, string File);
 
 /// <summary>What a render can reach besides its view model: translations, settings, URLs of assets, widgets.</summary>
@@ -65,13 +82,13 @@ public abstract class RenderContext
     public abstract ITemplateHelper? Helper(string name);
 
     /// <summary>
-    /// This render's limits: engines call <see cref="RenderBudget.Step"/> for every partial render, loop iteration and
-    /// helper call, so that a runaway template stops (an error page) instead of pinning a core.
+    /// This render's limits: engines call <see cref="RenderBudget.Step"/> for every unit of template work (the Scriban
+    /// engine: every evaluated expression), so that a runaway template stops (an error page) instead of pinning a core.
     /// </summary>
     public RenderBudget Budget { get; init; } = RenderBudget.Unlimited();
 }
 
-/// <summary>A helper a template may call, e.g. <c>{{money price}}</c>. The built-in set is documented in docs/themes.md; plugins may add more.</summary>
+/// <summary>A helper a template may call, e.g. <c>{{ money price }}</c> or <c>{{ price | money }}</c>. The built-in set is documented in docs/themes.md; plugins may add more.</summary>
 public interface ITemplateHelper
 {
     /// <summary>Its name in templates.</summary>

@@ -22,7 +22,7 @@ public enum ThemeSettingType
 }
 
 /// <summary>One setting a theme offers the merchant.</summary>
-/// <param name="Id">Name in templates (<c>{{settings.primaryColor}}</c>).</param>
+/// <param name="Id">Name in templates (<c>{{ settings.primaryColor }}</c>).</param>
 /// <param name="Type">Kind.</param>
 /// <param name="Label">Shown in the admin.</param>
 /// <param name="Default">Default value (string, or boolean for toggles).</param>
@@ -52,8 +52,8 @@ public sealed record ThemeManifest
     public string? Description { get; init; }
     /// <summary>The theme this one inherits templates, partials, sections, locales, assets and settings from.</summary>
     public string? Base { get; init; }
-    /// <summary>Template engine, <c>handlebars</c> by default.</summary>
-    public string Engine { get; init; } = "handlebars";
+    /// <summary>Template engine, <c>scriban</c> by default.</summary>
+    public string Engine { get; init; } = "scriban";
     /// <summary>Settings with their defaults.</summary>
     public IReadOnlyList<ThemeSettingDefinition> Settings { get; init; } = [];
     /// <summary>Sections composing each page that has them (page name → sections in order).</summary>
@@ -111,7 +111,7 @@ public sealed record ThemeManifest
         return new ThemeManifest
         {
             Name = name, Version = version, Author = Text("author"), Description = Text("description"), Base = baseName,
-            Engine = Text("engine") ?? "handlebars", Settings = settings, Pages = pages,
+            Engine = Text("engine") ?? "scriban", Settings = settings, Pages = pages,
         };
     }
 

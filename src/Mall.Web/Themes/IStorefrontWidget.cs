@@ -9,7 +9,7 @@ public interface IStorefrontWidget
     /// <summary>The zone it renders into.</summary>
     string Zone { get; }
 
-    /// <summary>Its template in the theme's engine language (Handlebars), escaped by default like a theme's.</summary>
+    /// <summary>Its template in Scriban (the themes' language), escaped by default like a theme's.</summary>
     string Template { get; }
 
     /// <summary>Its own flat view model for this page, or null to render nothing here.</summary>

@@ -62,7 +62,10 @@ internal static partial class StorefrontEndpoints
                 },
                 ["title"] = product.Name,
             };
-            return await renderer.RenderAsync(http, "product", model, await PreviewAsync(http), productId: product.Id);
+            // The rendered page is kept per product read; a product read on every request is rendered on every request.
+            return keep > TimeSpan.Zero
+                ? await renderer.RenderProductAsync(http, product.Id, product, model, await PreviewAsync(http))
+                : await renderer.RenderAsync(http, "product", model, await PreviewAsync(http), productId: product.Id);
         });
         pages.MapGet("/category/{id:long}", async (long id, int? page, HttpContext http, StorefrontRenderer renderer, IProductService products, ICategoryService categories) =>
         {

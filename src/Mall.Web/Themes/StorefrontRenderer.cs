@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Mall.Plugins;
 using Mall.Themes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,8 @@ namespace Mall.Web.Themes;
 /// widgets of enabled plugins in their zones. A render error or an oversized page becomes the theme's error page
 /// (or a plain one), logged, with status 500 — never an unhandled failure.
 /// </summary>
-public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry extensions, IEnumerable<ITemplateEngine> engines, IOptions<MallOptions> options, ILogger<StorefrontRenderer> logger)
+public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry extensions, IEnumerable<ITemplateEngine> engines, IOptions<MallOptions> options,
+    IMemoryCache cache, ILogger<StorefrontRenderer> logger)
 {
     /// <summary>Cookie holding the shopper's language.</summary>
     public const string LanguageCookie = "mall_lang";
@@ -26,7 +28,7 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
 
     // Theme settings and section settings as template values, converted once per settings object (the theme service
     // hands out the same objects until they change).
-    private readonly ConditionalWeakTable<JsonObject, Dictionary<string, object?>> _plain = new();
+    private readonly ConditionalWeakTable<JsonObject, object?> _plain = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ICompiledTheme> _pluginPages = new(StringComparer.Ordinal);
 
     // Plugins' view models become plain JSON values as the API would write them (camelCase, enums as names).
@@ -53,7 +55,11 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null) =>
         RenderAsync(http, page, model, preview, statusCode, productId, pluginTemplate: null);
 
-    private async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null)
+    /// <summary>The product page, kept for <see cref="MallThemeOptions.RenderedPageCacheDuration"/> per read of the product (<paramref name="productRead"/>: the object read, by reference).</summary>
+    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, object productRead, Dictionary<string, object?> model, string? preview) =>
+        RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead);
+
+    private async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null)
     {
         var culture = Culture(http);
         // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
@@ -61,12 +67,31 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         var helpers = new Dictionary<string, ITemplateHelper>(StringComparer.Ordinal);
         foreach (var (helper, _) in helperLease.Items) helpers.TryAdd(helper.Name, helper);
         var (runtime, settings, pages) = await themes.CurrentAsync(preview, helpers.Keys, http.RequestAborted).ConfigureAwait(false);
-        // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
+        // A product page is the same for every shopper (per-shopper parts are filled in by its script): it is kept for
+        // a few seconds per product, theme build, settings, page layout, language, helpers and widgets. A change to any
+        // of them makes a new key; the product itself is re-read on its own schedule.
+        var keep = options.Value.Themes.RenderedPageCacheDuration;
+        // Widget zones are not part of what is kept: the kept page holds a marker per zone, filled in on every request.
+        RenderedPageKey? cacheKey = null;
         var limits = options.Value.Themes;
+        if (productRead is not null && productId is not null && preview is null && keep > TimeSpan.Zero)
+        {
+            using var widgetLease = extensions.Acquire<IStorefrontWidget>();
+            cacheKey = new RenderedPageKey(productId.Value, culture, runtime, settings, pages, Identity(helperLease.Items), Identity(widgetLease.Items), productRead);
+            if (cache.TryGetValue(cacheKey, out string? kept) && kept is not null)
+            {
+                var widgetBudget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
+                var fresh = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
+                return Html(FillZones(kept, fresh), statusCode);
+            }
+        }
+        // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
         var budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
         var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, budget, http.RequestAborted).ConfigureAwait(false);
-        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers) { Budget = budget };
-        model["settings"] = _plain.GetValue(settings, Plain);
+        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers, cacheKey is null ? null : _zoneMarker) { Budget = budget };
+        // The page's values become read-only script data once, shared by the sections, the body and the layout.
+        foreach (var key in model.Keys.ToList()) model[key] = Scriban.ScriptData.Value(model[key]);
+        model["settings"] = _plain.GetValue(settings, Frozen);
         model["culture"] = culture;
         model["theme"] = new Dictionary<string, object?> { ["name"] = runtime.Manifest.Name, ["version"] = runtime.Manifest.Version };
         model["page"] = page;
@@ -77,10 +102,10 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 var rendered = new List<Dictionary<string, object?>>();
                 foreach (var section in sections)
                 {
-                    var sectionModel = new Dictionary<string, object?>(model) { ["section"] = _plain.GetValue(section.Settings, Plain) };
+                    var sectionModel = new Dictionary<string, object?>(model) { ["section"] = _plain.GetValue(section.Settings, Frozen) };
                     rendered.Add(new Dictionary<string, object?> { ["type"] = section.Type, ["html"] = Render(runtime, $"sections/{section.Type}", sectionModel, context) });
                 }
-                model["sections"] = rendered;
+                model["sections"] = Scriban.ScriptData.Value(rendered);
             }
             if (pluginTemplate is null)
             {
@@ -97,7 +122,13 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 compiled.Render("page", model, context, writer);
                 model["body"] = writer.ToString();
             }
-            return Html(Render(runtime, "layouts/base", model, context), statusCode);
+            var html = Render(runtime, "layouts/base", model, context);
+            if (cacheKey is not null)
+            {
+                cache.Set(cacheKey, html, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = keep, Size = 1 });
+                html = FillZones(html, zones);
+            }
+            return Html(html, statusCode);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -109,6 +140,33 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
             }, model);
         }
     }
+
+    // Marks a zone in a kept page: a control character and a per-process nonce, so no content can forge one.
+    private readonly string _zoneMarker = "\u0001" + Guid.NewGuid().ToString("N") + ":";
+
+    /// <summary>The kept page with each zone marker replaced by this request's widget HTML (or nothing).</summary>
+    private string FillZones(string html, IReadOnlyDictionary<string, string> zones)
+    {
+        var at = html.IndexOf(_zoneMarker, StringComparison.Ordinal);
+        if (at < 0) return html;
+        var result = new StringBuilder(html.Length + 256);
+        var from = 0;
+        while (at >= 0)
+        {
+            var end = html.IndexOf('\u0001', at + _zoneMarker.Length);
+            if (end < 0) break;
+            result.Append(html, from, at - from).Append(zones.GetValueOrDefault(html[(at + _zoneMarker.Length)..end]) ?? "");
+            from = end + 1;
+            at = html.IndexOf(_zoneMarker, from, StringComparison.Ordinal);
+        }
+        return result.Append(html, from, html.Length - from).ToString();
+    }
+
+    /// <summary>What a rendered product page depends on. Extensions are named by plugin and instance (never held).</summary>
+    private sealed record RenderedPageKey(long ProductId, string Culture, ThemeRuntime Runtime, JsonObject Settings, object Pages, string Helpers, string Widgets, object ProductRead);
+
+    private static string Identity<T>(IReadOnlyList<Extension<T>> items) where T : class =>
+        string.Join(',', items.Select(i => $"{i.PluginId}#{RuntimeHelpers.GetHashCode(i.Instance)}"));
 
     private IResult ErrorPage(ThemeRuntime runtime, StorefrontRenderContext context, Dictionary<string, object?> model)
     {
@@ -181,6 +239,9 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         _ => null,
     };
 
+    /// <summary>JSON settings as read-only script data (converted once per settings object).</summary>
+    private static object? Frozen(JsonObject values) => Scriban.ScriptData.Value(Plain(values));
+
     /// <summary>JSON settings as plain dictionaries of strings, numbers and booleans, for templates.</summary>
     private static Dictionary<string, object?> Plain(JsonObject values)
     {
@@ -236,7 +297,8 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     }
 
     private sealed class StorefrontRenderContext(
-        ThemeRuntime? runtime, string culture, string fallbackCulture, IReadOnlyDictionary<string, string> zones, IReadOnlyDictionary<string, ITemplateHelper> helpers) : RenderContext
+        ThemeRuntime? runtime, string culture, string fallbackCulture, IReadOnlyDictionary<string, string> zones, IReadOnlyDictionary<string, ITemplateHelper> helpers,
+        string? zoneMarker = null) : RenderContext
     {
         public override ITemplateHelper? Helper(string name) => helpers.GetValueOrDefault(name);
 
@@ -254,7 +316,8 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 ? $"/themes/{runtime.Manifest.Name}/{runtime.Manifest.Version}/{asset.Hash}/{path}"
                 : $"/themes/missing/{Uri.EscapeDataString(path)}";
 
-        public override string RenderZone(string zone) => zones.TryGetValue(zone, out var html) ? html : "";
+        // A page being kept gets a marker, filled with the zone's HTML per request.
+        public override string RenderZone(string zone) => zoneMarker is not null ? zoneMarker + zone + "\u0001" : zones.TryGetValue(zone, out var html) ? html : "";
 
         public override string Money(decimal amount) => "¥" + amount.ToString("0.00", CultureInfo.InvariantCulture);
     }

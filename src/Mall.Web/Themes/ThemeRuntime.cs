@@ -44,7 +44,7 @@ public sealed class ThemeRuntime
     /// <summary>Static files by path under <c>assets/</c>.</summary>
     public IReadOnlyDictionary<string, ThemeAsset> Assets { get; }
 
-    /// <summary>Where templates write raw, unescaped HTML (<c>{{{ }}}</c> or <c>{{&amp; }}</c>), for review.</summary>
+    /// <summary>Where templates write raw, unescaped HTML (<c>{{ x | raw }}</c>), for review.</summary>
     public IReadOnlyList<ThemeIssue> RawOutputs { get; }
 
     /// <summary>The merchant's values over the defaults.</summary>
@@ -63,8 +63,3 @@ public sealed class ThemeRuntime
 /// <param name="ContentType">MIME type.</param>
 public sealed record ThemeAsset(byte[] Content, string Hash, string ContentType);
 
-/// <summary>A place in a theme's files.</summary>
-/// <param name="File">File (with the theme's name).</param>
-/// <param name="Line">Line, 1-based.</param>
-/// <param name="Text">What is there.</param>
-public sealed record ThemeIssue(string File, int Line, string Text);

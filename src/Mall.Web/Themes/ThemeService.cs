@@ -121,7 +121,7 @@ public sealed partial class ThemeService(
     {
         var theme = ThemePackage.FromZip(new MemoryStream(package));
         if (theme.Manifest.Name == DefaultTheme) throw new ThemeException($"the name '{DefaultTheme}' belongs to the built-in theme; give yours its own", ThemeManifest.FileName);
-        var runtime = Build(theme);
+        var runtime = Build(theme, strict: true);
         return new ThemeCheckResult(theme.Manifest.Name, theme.Manifest.Version, runtime.Compiled.TemplateNames.Count, runtime.RawOutputs);
     }
 
@@ -223,9 +223,11 @@ public sealed partial class ThemeService(
 
     /// <summary>The compiled theme (cached per name; evicted when it changes).</summary>
     public ThemeRuntime Runtime(string name) =>
-        _compiled.GetOrAdd(name, n => new Lazy<ThemeRuntime>(() => Build(Load(n)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        _compiled.GetOrAdd(name, n => new Lazy<ThemeRuntime>(() => Build(Load(n), strict: false), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
-    private ThemeRuntime Build(ThemePackage theme)
+    /// <param name="theme">The package.</param>
+    /// <param name="strict">The check (calls to unknown functions are errors) rather than an installed theme compiled again.</param>
+    private ThemeRuntime Build(ThemePackage theme, bool strict)
     {
         // The chain: the theme, then its base, its base's base… (files of the theme win).
         var chain = new List<ThemePackage> { theme };
@@ -235,7 +237,8 @@ public sealed partial class ThemeService(
             chain.Add(Load(baseName, $"its base theme '{baseName}' is not installed"));
         }
         var engine = engines.FirstOrDefault(e => string.Equals(e.Name, theme.Manifest.Engine, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ThemeException($"uses the template engine '{theme.Manifest.Engine}', which is not installed", ThemeManifest.FileName);
+            ?? throw new ThemeException($"uses the template engine '{theme.Manifest.Engine}', which this mall does not have (it has: {string.Join(", ", engines.Select(e => e.Name))}); " +
+                "themes for Mall are written in Scriban (\"engine\": \"scriban\", templates ending in .sbn): see docs/themes.md", ThemeManifest.FileName);
         var templates = new Dictionary<string, ThemeSource>(StringComparer.Ordinal);
         var assets = new Dictionary<string, ThemeAsset>(StringComparer.Ordinal);
         var settings = new List<ThemeSettingDefinition>();
@@ -264,16 +267,12 @@ public sealed partial class ThemeService(
             foreach (var section in sections)
                 if (!templates.ContainsKey($"sections/{section.Type}")) throw new ThemeException($"page '{page}' uses the section '{section.Type}', which has no template", ThemeManifest.FileName);
 
-        var raw = new List<ThemeIssue>();
-        foreach (var source in templates.Values)
-            foreach (Match match in RawOutput().Matches(source.Text))
-                raw.Add(new ThemeIssue(source.File, source.Text.AsSpan(0, match.Index).Count('\n') + 1, match.Value));
         HashSet<string> helperNames;
         using (var helpers = extensions.Acquire<ITemplateHelper>())
             helperNames = helpers.Items.Select(h => h.Instance.Name).ToHashSet(StringComparer.Ordinal);
-        var compiled = engine.Compile(new ThemeSources(templates), helperNames);
+        var compiled = engine.Compile(new ThemeSources(templates) { Strict = strict }, helperNames);
         return new ThemeRuntime(theme.Manifest, chain.Select(t => $"{t.Manifest.Name}@{t.Manifest.Version}").ToList(), compiled, settings, pages,
-            locales.ToDictionary(l => l.Key, l => (IReadOnlyDictionary<string, string>)l.Value, StringComparer.OrdinalIgnoreCase), assets, raw) { HelperNames = helperNames };
+            locales.ToDictionary(l => l.Key, l => (IReadOnlyDictionary<string, string>)l.Value, StringComparer.OrdinalIgnoreCase), assets, compiled.RawOutputs) { HelperNames = helperNames };
     }
 
     private ThemePackage Load(string name, string? missing = null)
@@ -386,9 +385,6 @@ public sealed partial class ThemeService(
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,49}$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex(@"\{\{\{[^}]*\}\}\}|\{\{&[^}]*\}\}")]
-    private static partial Regex RawOutput();
 
     private sealed class ThemeRow
     {

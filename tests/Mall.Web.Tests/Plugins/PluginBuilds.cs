@@ -247,7 +247,7 @@ public sealed class PluginBuilds : IAsyncLifetime
             }
         }
 
-        // A helper for every theme: {{shout text}}.
+        // A helper for every theme: {{ shout text }}.
         public sealed class Shout : ITemplateHelper
         {
             public string Name => "shout";
@@ -266,7 +266,7 @@ public sealed class PluginBuilds : IAsyncLifetime
         {
             public string Zone => "product_after_price";
 
-            public string Template => "<p class=\"plugin-badge\">{{shout text}} #{{productId}}</p>";
+            public string Template => "<p class=\"plugin-badge\">{{ shout text }} #{{ productId }}</p>";
 
             public Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken) =>
                 Task.FromResult<object?>(context.ProductId is { } id ? new BadgeModel("拼团价 <group>", id) : null);

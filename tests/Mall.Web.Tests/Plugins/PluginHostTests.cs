@@ -227,7 +227,7 @@ public class PluginHostTests(PluginBuilds builds)
         Assert.Same(page.QuerySelector("#price")!.NextElementSibling, badge);        // in product_after_price
         Assert.Null((await Themes.ThemeTests.PageAsync(app.Anonymous, "/")).QuerySelector("p.plugin-badge"));
         // Its helper serves themes too while it is enabled.
-        var theme = Themes.ThemeTests.Theme("loud", @base: "default", files: new() { ["pages/home.hbs"] = "<p id=\"loud\">{{shout \"hello <you>\"}}</p>" });
+        var theme = Themes.ThemeTests.Theme("loud", @base: "default", files: new() { ["pages/home.sbn"] = "<p id=\"loud\">{{ shout \"hello <you>\" }}</p>" });
         using (var content = new ByteArrayContent(theme))
         {
             content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");

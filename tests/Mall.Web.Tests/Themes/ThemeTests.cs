@@ -95,11 +95,11 @@ public class ThemeTests
         // A theme that tries to reach server internals through the model finds nothing there.
         var probe = await InstallAsync(app, Theme("probe", @base: "default", files: new()
         {
-            ["pages/home.hbs"] = "<p id=\"probe\">[{{settings.GetType.Assembly.Location}}][{{products.[0].GetType}}][{{this.RequestServices}}]</p>",
+            ["pages/home.sbn"] = "<p id=\"probe\">[{{ settings.GetType.Assembly.Location }}][{{ products[0].GetType }}][{{ this.RequestServices }}][{{ settings.storeName.GetType }}]</p>",
         }));
         Assert.Equal(HttpStatusCode.Created, probe.StatusCode);
         var previewed = await PageAsync(app.Admin, "/?theme=probe");
-        Assert.Equal("[][][]", previewed.QuerySelector("#probe")!.TextContent);
+        Assert.Equal("[][][][]", previewed.QuerySelector("#probe")!.TextContent);
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
@@ -109,7 +109,7 @@ public class ThemeTests
         await ShopperFlowTests.PublishedProductAsync(app, stock: 3, price: 9m);
         var child = Theme("autumn", @base: "default", files: new()
         {
-            ["partials/product-card.hbs"] = "<a class=\"card autumn\" href=\"{{href}}\"><span class=\"name\">{{name}}</span><span class=\"price\">{{money price}}</span></a>",
+            ["partials/product-card.sbn"] = "<a class=\"card autumn\" href=\"{{ card.href }}\"><span class=\"name\">{{ card.name }}</span><span class=\"price\">{{ card.price | money }}</span></a>",
             ["locales/zh-CN.json"] = """{ "home": { "newArrivals": "秋季新品" } }""",
         }, settings: """[{ "id": "primaryColor", "type": "color", "label": "Primary", "default": "#aa5500" }]""");
         Assert.Equal(HttpStatusCode.Created, (await InstallAsync(app, child)).StatusCode);
@@ -196,8 +196,11 @@ public class ThemeTests
         await using var app = await MallApp.StartAsync(TestDatabase.Providers[0]);
         var cases = new (byte[] Package, string File, int? Line)[]
         {
-            (Theme("broken-syntax", @base: "default", files: new() { ["pages/home.hbs"] = "<p>ok</p>\n<p>{{#each products}}{{name}}</p>\n" }), "broken-syntax/pages/home.hbs", null),
-            (Theme("missing-partial", @base: "default", files: new() { ["pages/product.hbs"] = "<h1>x</h1>\n\n{{> no-such-partial}}\n" }), "missing-partial/pages/product.hbs", 3),
+            (Theme("broken-syntax", @base: "default", files: new() { ["pages/home.sbn"] = "<p>ok</p>\n<p>{{ for p in products }}{{ p.name }}</p>\n" }), "broken-syntax/pages/home.sbn", null),
+            (Theme("missing-partial", @base: "default", files: new() { ["pages/product.sbn"] = "<h1>x</h1>\n\n{{ include \"no-such-partial\" }}\n" }), "missing-partial/pages/product.sbn", 3),
+            (Theme("unknown-function", @base: "default", files: new() { ["pages/product.sbn"] = "<h1>x</h1>\n{{ product.name | shout }}\n" }), "unknown-function/pages/product.sbn", 2),
+            (Theme("eval", @base: "default", files: new() { ["pages/home.sbn"] = "{{ object.eval \"1 + 1\" }}" }), "eval/pages/home.sbn", 1),
+            (Theme("old-engine", @base: "default", manifest: "{ \"name\": \"old-engine\", \"version\": \"1.0.0\", \"base\": \"default\", \"engine\": \"handlebars\" }"), "theme.json", null),
             (Theme("bad-json", @base: "default", manifest: "{ \"name\": \"bad-json\",\n  \"version\": \"1.0.0\"\n  \"base\": \"default\" }"), "theme.json", 3),
             (Theme("bad-setting", @base: "default", settings: """[{ "id": "primaryColor", "type": "color", "default": "not-a-colour" }]"""), "theme.json", null),
             (Theme("bad-locale", @base: "default", files: new() { ["locales/en.json"] = "{ \"a\": \n }" }), "bad-locale/locales/en.json", 2),
@@ -221,10 +224,10 @@ public class ThemeTests
         Assert.Empty(Directory.Exists(app.ThemeStore()) ? Directory.GetFiles(app.ThemeStore()) : []);
 
         // The check lists where a theme writes raw HTML.
-        using var check = await PostPackageAsync(app, "/api/admin/themes/check", Theme("rawish", @base: "default", files: new() { ["pages/search.hbs"] = "<div>\n{{{query}}}\n</div>" }));
+        using var check = await PostPackageAsync(app, "/api/admin/themes/check", Theme("rawish", @base: "default", files: new() { ["pages/search.sbn"] = "<div>\n{{ query | raw }}\n</div>" }));
         var result = await check.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(HttpStatusCode.OK, check.StatusCode);
-        Assert.Contains(result.GetProperty("rawOutputs").EnumerateArray(), r => r.GetProperty("file").GetString() == "rawish/pages/search.hbs" && r.GetProperty("line").GetInt32() == 2);
+        Assert.Contains(result.GetProperty("rawOutputs").EnumerateArray(), r => r.GetProperty("file").GetString() == "rawish/pages/search.sbn" && r.GetProperty("line").GetInt32() == 2);
         // Only owners manage themes.
         using var shopper = await app.ShopperAsync("13900000001");
         var refused = await shopper.GetAsync("/api/admin/themes");
@@ -236,7 +239,7 @@ public class ThemeTests
     {
         await using var app = await MallApp.StartAsync(TestDatabase.Providers[0], settings: [new("Mall:Themes:MaxOutputBytes", "3000")]);
         for (var i = 0; i < 3; i++) await ShopperFlowTests.PublishedProductAsync(app, stock: 3, price: 9m);
-        var huge = Theme("huge", @base: "default", files: new() { ["pages/search.hbs"] = "{{#each products}}" + new string('x', 4000) + "{{/each}}" });
+        var huge = Theme("huge", @base: "default", files: new() { ["pages/search.sbn"] = "{{ for p in products }}" + new string('x', 4000) + "{{ end }}" });
         Assert.Equal(HttpStatusCode.Created, (await InstallAsync(app, huge)).StatusCode);
         await app.Admin.PostAsync("/api/admin/themes/huge/activate", null);
 
@@ -246,6 +249,40 @@ public class ThemeTests
         using var fine = await app.Anonymous.GetAsync("/login");
         Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
     }
+
+    [Fact]
+    public async Task The_product_page_is_kept_rendered_but_settings_and_widgets_are_never_stale()
+    {
+        var ticker = new TickerWidget();
+        await using var app = await MallApp.StartAsync(TestDatabase.Providers[0], services => services.AddSingleton<IStorefrontWidget>(ticker));
+        var (productId, _) = await ShopperFlowTests.PublishedProductAsync(app, stock: 3, price: 9m);
+        var first = await app.Anonymous.GetStringAsync($"/products/{productId}");
+        var second = await app.Anonymous.GetStringAsync($"/products/{productId}");
+        // The widget renders afresh into the kept page on every request; the rest is the same page.
+        Assert.Equal("tick 1", Parse(first).QuerySelector(".ticker")!.TextContent);
+        Assert.Equal("tick 2", Parse(second).QuerySelector(".ticker")!.TextContent);
+        Assert.Equal(first.Replace("tick 1", "tick 2", StringComparison.Ordinal), second);
+        Assert.DoesNotContain("\u0001", second, StringComparison.Ordinal);
+        // A settings change is a new page at once, in both languages.
+        await PutOkAsync(app, "/api/admin/themes/default/settings", new { storeName = "Renamed store" });
+        Assert.Equal("Renamed store", (await PageAsync(app.Anonymous, $"/products/{productId}")).QuerySelector(".brand")!.TextContent);
+        Assert.Equal("Renamed store", (await PageAsync(app.Anonymous, $"/products/{productId}?lang=en")).QuerySelector(".brand")!.TextContent);
+        Assert.Equal("en", (await PageAsync(app.Anonymous, $"/products/{productId}?lang=en")).DocumentElement.GetAttribute("lang"));
+    }
+
+    private sealed class TickerWidget : IStorefrontWidget
+    {
+        private int _ticks;
+
+        public string Zone => "product_after_price";
+
+        public string Template => "<p class=\"ticker\">tick {{ tick }}</p>";
+
+        public Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken) =>
+            Task.FromResult<object?>(new Dictionary<string, object?> { ["tick"] = Interlocked.Increment(ref _ticks) });
+    }
+
+    internal static IHtmlDocument Parse(string html) => Parser.ParseDocument(html);
 
     internal static async Task<IHtmlDocument> PageAsync(HttpClient client, string url)
     {
@@ -292,7 +329,7 @@ public class ThemeTests
     {
         public string Zone => "home_top";
 
-        public string Template => "<div class=\"countdown\">{{label}}</div>";
+        public string Template => "<div class=\"countdown\">{{ label }}</div>";
 
         public Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken) =>
             Task.FromResult<object?>(context.Page == "home" ? new Dictionary<string, object?> { ["label"] = "Ends <soon>" } : null);
