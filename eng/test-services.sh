@@ -36,6 +36,8 @@ mall_services_install() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   # The storefront browser test drives Debian's Chromium (never a downloaded browser); CJK fonts for its screenshots.
   command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-noto-cjk)
+  # npm ci and tsc --strict for the generated TypeScript client.
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != "0" ]; then
     _mall_log "missing Debian packages: ${missing[*]}; run as root (or install them) so that the test servers can start"

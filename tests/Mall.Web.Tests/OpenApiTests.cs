@@ -24,11 +24,17 @@ public class OpenApiTests
             .SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Method: o.Name, Operation: o.Value)))
             .ToList();
         Assert.True(operations.Count > 40, $"only {operations.Count} operations described");
+        var operationIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, method, operation) in operations)
         {
             var responses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
             Assert.True(responses.Any(r => r.StartsWith('2')), $"{method} {path} has no success response");
             Assert.Contains("400", responses);
+            // A summary and a unique operation id (the generated clients' method names), and errors as problem details.
+            Assert.False(string.IsNullOrWhiteSpace(operation.TryGetProperty("summary", out var summary) ? summary.GetString() : null), $"{method} {path} has no summary");
+            Assert.True(operationIds.Add(operation.GetProperty("operationId").GetString()!), $"{method} {path} repeats an operation id");
+            foreach (var error in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5'))
+                Assert.True(error.Value.TryGetProperty("content", out var content) && content.TryGetProperty("application/problem+json", out _), $"{method} {path} answers {error.Name} without problem details");
             var secured = operation.TryGetProperty("security", out var security) ? security.EnumerateArray().SelectMany(s => s.EnumerateObject().Select(o => o.Name)).ToList() : [];
             if (path.StartsWith("/api/admin/", StringComparison.Ordinal) && !path.StartsWith("/api/admin/auth/", StringComparison.Ordinal))
             {
@@ -40,6 +46,9 @@ public class OpenApiTests
             if (path.StartsWith("/api/v1/orders", StringComparison.Ordinal) || path.StartsWith("/api/v1/me", StringComparison.Ordinal))
                 Assert.Equal(["Bearer"], secured);
         }
+        // Money is decimal in the document, so that clients do not turn it into floating point.
+        var price = document.GetProperty("components").GetProperty("schemas").GetProperty("ProductSummary").GetProperty("properties").GetProperty("minPrice");
+        Assert.Equal("decimal", price.GetProperty("format").GetString());
         var order = document.GetProperty("paths").GetProperty("/api/v1/orders").GetProperty("post");
         Assert.Contains(order.GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
         Assert.True(order.GetProperty("requestBody").GetProperty("content").TryGetProperty("application/json", out _));

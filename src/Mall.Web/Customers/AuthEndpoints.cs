@@ -30,7 +30,7 @@ internal static class AuthEndpoints
             if (customer is null) return InvalidCredentials();
             await MergeSessionCartAsync(http, carts, customer.Id, ct);
             return TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
-        });
+        }).Produces<AccessTokenResponse>();
 
         auth.MapRefresh("/refresh");
 
@@ -44,7 +44,7 @@ internal static class AuthEndpoints
             var customer = await customers.LoginExternalAsync(login.Name, identity, ct);
             await MergeSessionCartAsync(http, carts, customer.Id, ct);
             return TypedResults.SignIn(MallClaims.ForCustomer(customer), authenticationScheme: MallClaims.BearerScheme);
-        });
+        }).Produces<AccessTokenResponse>();
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ internal static class AuthEndpoints
                 return admin is null ? InvalidRefresh() : TypedResults.SignIn(MallClaims.ForAdmin(admin), authenticationScheme: MallClaims.BearerScheme);
             }
             return InvalidRefresh();
-        });
+        }).Produces<AccessTokenResponse>();
 
     private static ProblemHttpResult InvalidRefresh() =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Refresh failed", detail: "The refresh token is not valid or has expired; log in again.");
@@ -85,6 +85,7 @@ internal static class AuthEndpoints
                 var admin = await admins.VerifyPasswordAsync(body.UserName ?? "", body.Password ?? "", ct);
                 return admin is null ? InvalidCredentials() : TypedResults.SignIn(MallClaims.ForAdmin(admin), authenticationScheme: MallClaims.BearerScheme);
             })
+            .Produces<AccessTokenResponse>()
             .AddEndpointFilter<Hosting.MallProblemEndpointFilter>()
             .AllowAnonymous()
             .WithTags("Admin: account");

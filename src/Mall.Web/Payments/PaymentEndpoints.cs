@@ -89,7 +89,8 @@ internal static class PaymentEndpoints
                 <!doctype html><meta charset="utf-8"><title>Sandbox cashier</title>
                 <h1>Sandbox cashier</h1><p>Payment {System.Net.WebUtility.HtmlEncode(number)}: {System.Net.WebUtility.HtmlEncode(amount)} {System.Net.WebUtility.HtmlEncode(currency)}</p>
                 <p>POST this URL (with <code>&amp;outcome=captured</code> or <code>failed</code>) to pay; the gateway then notifies the mall.</p>
-                """, "text/html"));
+                """, "text/html"))
+            .WithSummary("Sandbox cashier page for a payment (development gateway).");
         gateway.MapPost("/pay/{number}", async (string number, string amount, string currency, string notify, string sig, string? outcome,
             SandboxPaymentProvider sandbox, IHttpClientFactory clients, CancellationToken ct) =>
         {
@@ -104,7 +105,8 @@ internal static class PaymentEndpoints
             message.Headers.Add(SandboxPaymentProvider.SignatureHeader, sandbox.Sign(body));
             using var response = await clients.CreateClient(SandboxHttpClient).SendAsync(message, ct);
             return Results.Ok(new SandboxDelivery((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct), body));
-        });
+        })
+            .WithSummary("Pays (or fails) a sandbox payment: the gateway notifies the mall and answers what the mall said.");
     }
 
     /// <summary>Name of the HTTP client the sandbox gateway notifies with.</summary>
