@@ -46,26 +46,31 @@ internal static partial class StorefrontEndpoints
                 })
                 : await products.FindAsync(id, storefront: true, http.RequestAborted);
             if (product is null) return await NotFoundAsync(http, renderer);
-            var skus = product.Skus.Select(s => new Dictionary<string, object?>
+            // Built only when the page is rendered (a kept page needs no model).
+            Dictionary<string, object?> Model()
             {
-                ["id"] = s.Id, ["code"] = s.Code, ["specs"] = string.Join(" / ", s.SpecValues), ["price"] = s.Price,
-                ["available"] = s.Stock.Available, ["inStock"] = s.Stock.Available > 0, ["image"] = s.ImageUrl,
-            }).ToList();
-            var model = new Dictionary<string, object?>
-            {
-                ["product"] = new Dictionary<string, object?>
+                var skus = product.Skus.Select(s => new Dictionary<string, object?>
                 {
-                    ["id"] = product.Id, ["name"] = product.Name, ["subtitle"] = product.Subtitle, ["description"] = PlainText(product.Description),
-                    ["images"] = product.Images.ToList(), ["image"] = product.Images.FirstOrDefault(), ["minPrice"] = product.MinPrice, ["maxPrice"] = product.MaxPrice,
-                    ["priceRange"] = product.MinPrice != product.MaxPrice, ["skus"] = skus, ["singleSku"] = skus.Count == 1,
-                    ["specs"] = product.Specs.Select(d => new Dictionary<string, object?> { ["name"] = d.Name, ["values"] = d.Values.ToList() }).ToList(),
-                },
-                ["title"] = product.Name,
-            };
+                    ["id"] = s.Id, ["code"] = s.Code, ["specs"] = string.Join(" / ", s.SpecValues), ["price"] = s.Price,
+                    ["available"] = s.Stock.Available, ["inStock"] = s.Stock.Available > 0, ["image"] = s.ImageUrl,
+                }).ToList();
+                var model = new Dictionary<string, object?>
+                {
+                    ["product"] = new Dictionary<string, object?>
+                    {
+                        ["id"] = product.Id, ["name"] = product.Name, ["subtitle"] = product.Subtitle, ["description"] = PlainText(product.Description),
+                        ["images"] = product.Images.ToList(), ["image"] = product.Images.FirstOrDefault(), ["minPrice"] = product.MinPrice, ["maxPrice"] = product.MaxPrice,
+                        ["priceRange"] = product.MinPrice != product.MaxPrice, ["skus"] = skus, ["singleSku"] = skus.Count == 1,
+                        ["specs"] = product.Specs.Select(d => new Dictionary<string, object?> { ["name"] = d.Name, ["values"] = d.Values.ToList() }).ToList(),
+                    },
+                    ["title"] = product.Name,
+                };
+                return model;
+            }
             // The rendered page is kept per product read; a product read on every request is rendered on every request.
             return keep > TimeSpan.Zero
-                ? await renderer.RenderProductAsync(http, product.Id, product, model, await PreviewAsync(http))
-                : await renderer.RenderAsync(http, "product", model, await PreviewAsync(http), productId: product.Id);
+                ? await renderer.RenderProductAsync(http, product.Id, product, Model, await PreviewAsync(http))
+                : await renderer.RenderAsync(http, "product", Model(), await PreviewAsync(http), productId: product.Id);
         });
         pages.MapGet("/category/{id:long}", async (long id, int? page, HttpContext http, StorefrontRenderer renderer, IProductService products, ICategoryService categories) =>
         {

@@ -48,18 +48,22 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     {
         var plain = Plain(JsonSerializer.SerializeToNode(model, model.GetType(), _modelJson)) as Dictionary<string, object?> ?? [];
         plain["title"] = title;
-        return RenderAsync(http, page, plain, preview: null, pluginTemplate: template);
+        return RenderAsync(http, page, () => plain, preview: null, pluginTemplate: template);
     }
 
     /// <summary>Renders <paramref name="page"/> (e.g. <c>product</c>) with <paramref name="model"/> as the response.</summary>
     public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null) =>
-        RenderAsync(http, page, model, preview, statusCode, productId, pluginTemplate: null);
+        RenderAsync(http, page, () => model, preview, statusCode, productId, pluginTemplate: null);
 
-    /// <summary>The product page, kept for <see cref="MallThemeOptions.RenderedPageCacheDuration"/> per read of the product (<paramref name="productRead"/>: the object read, by reference).</summary>
-    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, object productRead, Dictionary<string, object?> model, string? preview) =>
+    /// <summary>
+    /// The product page, kept for <see cref="MallThemeOptions.RenderedPageCacheDuration"/> per read of the product
+    /// (<paramref name="productRead"/>: the object read, by reference); <paramref name="model"/> is built only when
+    /// the page is rendered.
+    /// </summary>
+    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, object productRead, Func<Dictionary<string, object?>> model, string? preview) =>
         RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead);
 
-    private async Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null)
+    private async Task<IResult> RenderAsync(HttpContext http, string page, Func<Dictionary<string, object?>> buildModel, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null)
     {
         var culture = Culture(http);
         // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
@@ -73,22 +77,27 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         var keep = options.Value.Themes.RenderedPageCacheDuration;
         // Widget zones are not part of what is kept: the kept page holds a marker per zone, filled in on every request.
         RenderedPageKey? cacheKey = null;
+        var marked = false;
         var limits = options.Value.Themes;
         if (productRead is not null && productId is not null && preview is null && keep > TimeSpan.Zero)
         {
             using var widgetLease = extensions.Acquire<IStorefrontWidget>();
+            marked = widgetLease.Items.Count > 0;
             cacheKey = new RenderedPageKey(productId.Value, culture, runtime, settings, pages, Identity(helperLease.Items), Identity(widgetLease.Items), productRead);
-            if (cache.TryGetValue(cacheKey, out string? kept) && kept is not null)
+            if (cache.TryGetValue(cacheKey, out KeptPage? kept) && kept is not null)
             {
+                // Without widgets the kept page is final, already UTF-8.
+                if (kept.Utf8 is { } bytes) return Results.Bytes(bytes, HtmlContentType);
                 var widgetBudget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
                 var fresh = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
-                return Html(FillZones(kept, fresh), statusCode);
+                return Html(FillZones(kept.Html, fresh), statusCode);
             }
         }
+        var model = buildModel();
         // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
         var budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
         var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, budget, http.RequestAborted).ConfigureAwait(false);
-        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers, cacheKey is null ? null : _zoneMarker) { Budget = budget };
+        var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers, marked ? _zoneMarker : null) { Budget = budget };
         // The page's values become read-only script data once, shared by the sections, the body and the layout.
         foreach (var key in model.Keys.ToList()) model[key] = Scriban.ScriptData.Value(model[key]);
         model["settings"] = _plain.GetValue(settings, Frozen);
@@ -125,8 +134,8 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
             var html = Render(runtime, "layouts/base", model, context);
             if (cacheKey is not null)
             {
-                cache.Set(cacheKey, html, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = keep, Size = 1 });
-                html = FillZones(html, zones);
+                cache.Set(cacheKey, new KeptPage(html, marked ? null : Encoding.UTF8.GetBytes(html)), new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = keep, Size = 1 });
+                if (marked) html = FillZones(html, zones);
             }
             return Html(html, statusCode);
         }
@@ -165,8 +174,16 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     /// <summary>What a rendered product page depends on. Extensions are named by plugin and instance (never held).</summary>
     private sealed record RenderedPageKey(long ProductId, string Culture, ThemeRuntime Runtime, JsonObject Settings, object Pages, string Helpers, string Widgets, object ProductRead);
 
-    private static string Identity<T>(IReadOnlyList<Extension<T>> items) where T : class =>
-        string.Join(',', items.Select(i => $"{i.PluginId}#{RuntimeHelpers.GetHashCode(i.Instance)}"));
+    /// <summary>A kept page: its HTML (with zone markers when there are widgets), or its final UTF-8 bytes when there are none.</summary>
+    private sealed record KeptPage(string Html, byte[]? Utf8);
+
+    // The host's extensions are the same for the app's life: only plugins' (and which instances) tell sets apart.
+    private static string Identity<T>(IReadOnlyList<Extension<T>> items) where T : class
+    {
+        var plugins = 0;
+        foreach (var item in items) if (item.PluginId is not null) plugins++;
+        return plugins == 0 ? "" : string.Join(',', items.Where(i => i.PluginId is not null).Select(i => $"{i.PluginId}#{RuntimeHelpers.GetHashCode(i.Instance)}"));
+    }
 
     private IResult ErrorPage(ThemeRuntime runtime, StorefrontRenderContext context, Dictionary<string, object?> model)
     {
@@ -261,7 +278,9 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
         _ => null,
     };
 
-    private static IResult Html(string html, int status) => Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+    private const string HtmlContentType = "text/html; charset=utf-8";
+
+    private static IResult Html(string html, int status) => Results.Content(html, HtmlContentType, Encoding.UTF8, status);
 
     /// <summary>A writer that refuses to grow past a bound (a runaway template becomes an error page, not a memory spike).</summary>
     private sealed class BoundedWriter(int maxChars) : StringWriter(CultureInfo.InvariantCulture)
