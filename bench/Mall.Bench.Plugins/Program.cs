@@ -24,7 +24,7 @@ Directory.CreateDirectory(work);
 var builder = WebApplication.CreateBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls("http://127.0.0.1:0");
-builder.Services.AddMall(o =>
+builder.AddMall(o =>
 {
     o.Database.UseSqlite($"Data Source={Path.Combine(work, "mall.db")}");
     o.Plugins.StorePath = Path.Combine(work, "store");

@@ -31,7 +31,7 @@ try
         ["Mall:Admin:InitialPassword"] = "clientgen-" + Guid.NewGuid().ToString("N"),
     });
     builder.WebHost.UseUrls("http://127.0.0.1:0");
-    builder.Services.AddMall(builder.Configuration);
+    builder.AddMall();
     await using var app = builder.Build();
     app.MapMall();
     await app.StartAsync();

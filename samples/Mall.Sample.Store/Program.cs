@@ -3,8 +3,9 @@ using Mall.Sample.Store;
 var builder = WebApplication.CreateBuilder(args);
 
 // Everything Mall needs, configured from the "Mall" section of appsettings.json (or environment variables such as
-// Mall__Database__Provider=PostgreSql and Mall__Database__ConnectionString=...).
-builder.Services.AddMall(builder.Configuration);
+// Mall__Database__Provider=PostgreSql and Mall__Database__ConnectionString=...), with Autofac as the root container
+// (hot plugins are child scopes of it).
+builder.AddMall();
 // Registered after AddMall so that it runs once the migrations are applied.
 builder.Services.AddHostedService<DemoCatalogSeeder>();
 

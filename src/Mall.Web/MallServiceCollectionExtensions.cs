@@ -122,4 +122,23 @@ public static class MallServiceCollectionExtensions
     /// <summary>Adds Mall configured in code only.</summary>
     public static IServiceCollection AddMall(this IServiceCollection services, Action<MallOptions> configure) =>
         services.AddMall(configuration: null, configure);
+
+    /// <summary>
+    /// Adds Mall to an application and makes Autofac its root container (Autofac.Extensions.DependencyInjection's
+    /// factory, with the root's open generic services kept from closing over plugin types), which hot plugins need:
+    /// each plugin version is a child scope of the root, started for its load context, so it resolves host services
+    /// directly and leaves nothing in the container when it unloads. An app that keeps the
+    /// default container with <c>builder.Services.AddMall(...)</c> runs everything but plugins (installing one is
+    /// refused with a message saying this).
+    /// </summary>
+    /// <example><code>
+    /// var builder = WebApplication.CreateBuilder(args);
+    /// builder.AddMall();
+    /// </code></example>
+    public static TBuilder AddMall<TBuilder>(this TBuilder builder, Action<MallOptions>? configure = null) where TBuilder : IHostApplicationBuilder
+    {
+        builder.ConfigureContainer(new Mall.Web.Plugins.MallContainerFactory());
+        builder.Services.AddMall(builder.Configuration, configure);
+        return builder;
+    }
 }

@@ -79,17 +79,23 @@ internal sealed class PluginGeneration
         }
     }
 
-    /// <summary>The plugin's implementations of <paramref name="type"/>, resolved once per load; empty unless it registered them.</summary>
+    /// <summary>
+    /// The plugin's implementations of <paramref name="type"/>, resolved once per load; empty unless it registered them.
+    /// The scope is a child of the host's, whose collections include the host's own: only the plugin's are its.
+    /// </summary>
     public object[] ExtensionsOf(Type type) =>
         (object[])_extensions.GetOrAdd(type, static (t, self) =>
             self._registeredServices.Contains(t) || (t.IsGenericType && self._registeredServices.Contains(t.GetGenericTypeDefinition()))
-                ? ((IEnumerable<object>)self.Scope.Resolve(typeof(IEnumerable<>).MakeGenericType(t))).ToArray()
+                ? self.Own((IEnumerable<object>)self.Scope.Resolve(typeof(IEnumerable<>).MakeGenericType(t)))
                 : [], this);
+
+    private object[] Own(IEnumerable<object> services) =>
+        services.Where(s => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(s.GetType().Assembly) == LoadContext).ToArray();
 
     public async Task StartHostedServicesAsync(CancellationToken cancellationToken)
     {
         if (!_registeredServices.Contains(typeof(IHostedService))) return;
-        foreach (var service in Scope.Resolve<IEnumerable<IHostedService>>())
+        foreach (var service in Own(Scope.Resolve<IEnumerable<IHostedService>>()).Cast<IHostedService>())
         {
             await service.StartAsync(cancellationToken).ConfigureAwait(false);
             _started.Add(service);
@@ -122,6 +128,14 @@ internal sealed class PluginGeneration
         await Scope.DisposeAsync().ConfigureAwait(false);
         // TypeDescriptor (used by Json.NET and others) caches per type; let it forget the plugin's.
         foreach (var assembly in LoadContext.Assemblies) System.ComponentModel.TypeDescriptor.Refresh(assembly);
+        // Autofac's shared reflection caches (the DI adapter's registration-time ones too) keyed by the plugin's types:
+        // clearing them at unload is not automatic for registration caches.
+        var context = LoadContext;
+        bool Mine(System.Reflection.Assembly assembly) => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly) == context;
+        bool Involves(Type type) => Mine(type.Assembly) || (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Any(Involves))
+            || (type.HasElementType && Involves(type.GetElementType()!));
+        // A key may be a host generic closed over a plugin type (Logger<PluginType>): its assembly is the host's.
+        Autofac.Core.ReflectionCacheSet.Shared.Clear((member, assemblies) => assemblies.Any(Mine) || (member is Type type && Involves(type)));
         _loader.Dispose();   // unloads the context
     }
 }

@@ -22,7 +22,9 @@ namespace Mall.Web.Plugins;
 internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 {
     private readonly IServiceProvider _host;
-    private readonly IServiceProviderIsService _hostIsService;
+    // The application's Autofac root: each plugin version is a child scope of it. Null when the app keeps the default
+    // container (then plugins cannot load; everything else runs).
+    private readonly ILifetimeScope? _root;
     private readonly PluginRepository _repository;
     private readonly PluginStore _store;
     private readonly MigrationRunner _migrations;
@@ -31,20 +33,19 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     private readonly ILogger<PluginManager> _logger;
     private readonly TimeProvider _clock;
     private readonly SharedAssemblies _shared;
-    private readonly IContainer _kernel = new ContainerBuilder().Build();
     private readonly SemaphoreSlim _operations = new(1, 1);
     private readonly Dictionary<string, string> _packageErrors = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastRecorded = new(StringComparer.Ordinal);
     private readonly TimeSpan _unloadCheckTimeout;
     private ImmutableSortedDictionary<string, PluginGeneration> _live = ImmutableSortedDictionary.Create<string, PluginGeneration>(StringComparer.Ordinal);
 
-    public PluginManager(IServiceProvider host, IServiceProviderIsService hostIsService, PluginRepository repository, PluginStore store,
+    public PluginManager(IServiceProvider host, PluginRepository repository, PluginStore store,
         MigrationRunner migrations, PluginEndpointDataSource endpoints, IOptions<HttpJsonOptions> hostJson, IOptions<MallOptions> options,
         TimeProvider clock, ILogger<PluginManager> logger)
     {
         _clock = clock;
         _host = host;
-        _hostIsService = hostIsService;
+        _root = host.GetService<ILifetimeScope>();
         _repository = repository;
         _store = store;
         _migrations = migrations;
@@ -367,8 +368,8 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             {
                 if (!generation.Endpoints.TryGetValue(key, out var endpoint)) break;
                 var original = context.RequestServices;
+                // The request's services: the plugin's version scope for this request, over the host's root.
                 await using var scope = generation.Scope.BeginLifetimeScope();
-                scope.Resolve<HostServices>().Provider = original;
                 context.RequestServices = new AutofacServiceProvider(scope);
                 try
                 {
@@ -608,11 +609,13 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
             foreach (var converter in _hostJson.Value.SerializerOptions.Converters) json.SerializerOptions.Converters.Add(converter);
             json.SerializerOptions.AllowDuplicateProperties = _hostJson.Value.SerializerOptions.AllowDuplicateProperties;
             json.SerializerOptions.RespectRequiredConstructorParameters = _hostJson.Value.SerializerOptions.RespectRequiredConstructorParameters;
-            scope = _kernel.BeginLoadContextLifetimeScope($"plugin:{manifest.Id}", loadContext, builder =>
+            // Options closed over the plugin's types live in its scope, not the root's caches (which would pin it).
+            services.AddOptions();
+            var root = _root ?? throw new InvalidOperationException(
+                "Plugins need Autofac as the application's root container: use builder.AddMall() (or builder.Host.UseServiceProviderFactory(new AutofacServiceProviderFactory())).");
+            scope = root.BeginLoadContextLifetimeScope($"plugin:{manifest.Id}", loadContext, builder =>
             {
                 builder.Populate(services);
-                builder.Register(_ => new HostServices { Provider = _host }).InstancePerLifetimeScope();
-                builder.RegisterSource(new HostServicesSource(_hostIsService));
                 builder.RegisterInstance<IPluginSettings>(settings);
                 builder.RegisterInstance(manifest);
                 // The plugin's own logger and JSON options: host singletons closed over plugin types would pin it.
@@ -711,7 +714,6 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAllAsync(CancellationToken.None).ConfigureAwait(false);
-        await _kernel.DisposeAsync().ConfigureAwait(false);
         // The semaphore is not disposed: a hosted service's late StopAsync may still ask for it (and finds nothing live).
     }
 }
