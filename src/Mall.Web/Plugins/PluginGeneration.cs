@@ -131,7 +131,8 @@ internal sealed class PluginGeneration
         // Autofac's shared reflection caches (the DI adapter's registration-time ones too) keyed by the plugin's types:
         // clearing them at unload is not automatic for registration caches.
         var context = LoadContext;
-        bool Mine(System.Reflection.Assembly assembly) => System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly) == context;
+        // IsCollectible first: the host's assemblies (almost every key) are answered without asking for their context.
+        bool Mine(System.Reflection.Assembly assembly) => assembly.IsCollectible && System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(assembly) == context;
         bool Involves(Type type) => Mine(type.Assembly) || (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Any(Involves))
             || (type.HasElementType && Involves(type.GetElementType()!));
         // A key may be a host generic closed over a plugin type (Logger<PluginType>): its assembly is the host's.
