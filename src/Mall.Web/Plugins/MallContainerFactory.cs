@@ -32,11 +32,17 @@ internal sealed class MallContainerFactory : IServiceProviderFactory<ContainerBu
 
     private sealed class HostOpenGenericSource(ServiceDescriptor descriptor) : IRegistrationSource
     {
+        // Marks the registrations this source derives, apart from the application's own closed ones.
+        private const string Marker = "mall.host-open-generic";
+
         public bool IsAdapterForIndividualComponents => false;
 
         public IEnumerable<IComponentRegistration> RegistrationsFor(Service service, Func<Service, IEnumerable<ServiceRegistration>> registrationAccessor)
         {
-            if (service is not IServiceWithType { ServiceType: { IsGenericType: true } type } typed || type.GetGenericTypeDefinition() != descriptor.ServiceType) return [];
+            if (service is not IServiceWithType { ServiceType: { IsGenericType: true } type } || type.GetGenericTypeDefinition() != descriptor.ServiceType) return [];
+            // As in Microsoft.Extensions.DependencyInjection, a closed registration of the same service wins over the
+            // open generic one.
+            if (registrationAccessor(service).Any(r => !r.Registration.Metadata.ContainsKey(Marker))) return [];
             var arguments = type.GetGenericArguments();
             if (arguments.Any(Collectible)) return [];
             Type implementation;
@@ -48,7 +54,7 @@ internal sealed class MallContainerFactory : IServiceProviderFactory<ContainerBu
             {
                 return [];   // constraints not met: not this component
             }
-            var registration = RegistrationBuilder.ForType(implementation).As(service);
+            var registration = RegistrationBuilder.ForType(implementation).As(service).WithMetadata(Marker, true);
             switch (descriptor.Lifetime)
             {
                 case ServiceLifetime.Singleton: registration.SingleInstance(); break;
