@@ -94,10 +94,11 @@ internal static class ThemeBuiltins
 {
     public static readonly string[] Namespaces = ["array", "html", "math", "object", "regex", "string", "timespan"];
 
-    public static ScriptObject Create(IReadOnlyDictionary<string, Template> partials, IEnumerable<string> helperNames)
+    /// <summary>Scriban's trimmed namespaces and <c>empty</c>/<c>blank</c>, read-only: built once per engine, shared by every theme.</summary>
+    public static ScriptObject Standard()
     {
         var defaults = TemplateContext.GetDefaultBuiltinObject();
-        var builtins = new ScriptObject();
+        var standard = new ScriptObject();
         foreach (var name in Namespaces)
         {
             var copy = new ScriptObject();
@@ -106,10 +107,19 @@ internal static class ThemeBuiltins
                     if (!(name == "object" && member is "eval" or "eval_template"))
                         copy.SetValue(member, value, readOnly: true);
             copy.IsReadOnly = true;
-            builtins.SetValue(name, copy, readOnly: true);
+            standard.SetValue(name, copy, readOnly: true);
         }
-        builtins.SetValue("empty", defaults["empty"], readOnly: true);
-        builtins.SetValue("blank", defaults["blank"], readOnly: true);
+        standard.SetValue("empty", defaults["empty"], readOnly: true);
+        standard.SetValue("blank", defaults["blank"], readOnly: true);
+        standard.IsReadOnly = true;
+        return standard;
+    }
+
+    /// <summary>One theme's builtins: the standard ones, its helpers, <c>raw</c> and <c>include</c> over its partials.</summary>
+    public static ScriptObject Create(ScriptObject standard, IReadOnlyDictionary<string, Template> partials, IEnumerable<string> helperNames)
+    {
+        var builtins = new ScriptObject();
+        foreach (var (name, value) in standard) builtins.SetValue(name, value, readOnly: true);
         foreach (var helper in helperNames) builtins.SetValue(helper, new HelperFunction(helper), readOnly: true);
         builtins.SetValue("raw", new RawFunction(), readOnly: true);
         builtins.SetValue("include", new IncludeFunction(partials), readOnly: true);

@@ -15,6 +15,9 @@ namespace Mall.Web.Themes.Scriban;
 /// </summary>
 public sealed class ScribanTemplateEngine(IOptions<MallOptions> options) : ITemplateEngine
 {
+    // Scriban's trimmed builtins, built once and shared read-only by every theme this engine compiles.
+    private readonly Lazy<ScriptObject> _standard = new(ThemeBuiltins.Standard);
+
     /// <inheritdoc />
     public string Name => "scriban";
 
@@ -33,7 +36,7 @@ public sealed class ScribanTemplateEngine(IOptions<MallOptions> options) : ITemp
 
         var known = new HashSet<string>(helperNames, StringComparer.Ordinal) { "raw", "include", "empty", "blank" };
         known.UnionWith(ThemeBuiltins.Namespaces);
-        var namespaces = ThemeBuiltins.Create(partials, []);
+        var namespaces = _standard.Value;
         var calls = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var raw = new List<ThemeIssue>();
         var missing = new HashSet<string>(StringComparer.Ordinal);
@@ -49,7 +52,7 @@ public sealed class ScribanTemplateEngine(IOptions<MallOptions> options) : ITemp
             missing.UnionWith(check.Missing);
         }
         // A helper that went away since the check writes nothing (its name still resolves, to no helper).
-        var builtins = ThemeBuiltins.Create(partials, helperNames.Concat(missing));
+        var builtins = ThemeBuiltins.Create(namespaces, partials, helperNames.Concat(missing));
         CheckExpansion(sources, calls, limits.MaxPartialExpansions);
         return new CompiledScribanTheme(parsed, builtins, limits, raw);
     }
