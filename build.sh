@@ -3,7 +3,8 @@
 #   ./build.sh          build the solution (Release)
 #   ./build.sh test     install (when missing, as root) and start MariaDB, PostgreSQL and Redis on free loopback
 #                       ports, run every test project against them, stop them, print "N passed, N failed"
-#   ./build.sh pack     build the NuGet packages into artifacts/packages
+#   ./build.sh pack     build every NuGet package (and .snupkg symbols) into artifacts/packages (nuget/README.md)
+#   ./build.sh api      record a deliberate public API change in the packages' PublicAPI.Unshipped.txt files
 #   ./build.sh bench [http|checkout|plugins|storefront]    run a benchmark (see bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -74,7 +75,19 @@ case "$command" in
     ;;
 
   pack)
-    for project in src/*/*.csproj; do dotnet pack "$project" -c Release -o artifacts/packages; done
+    # Every package of the suite (src/*, the templates) and its .snupkg into one folder, nuget/README.md explains them.
+    # Extra arguments go to dotnet pack, e.g. ./build.sh pack -p:VersionSuffix=preview.1
+    output=${MALL_PACKAGES:-artifacts/packages}
+    rm -rf "$output"
+    dotnet pack nuget/packages.slnf -c Release -o "$output" -v quiet -nologo "${@:2}"
+    ls -l "$output"
+    ;;
+
+  api)
+    # Records the current public API of every package in its PublicAPI.Unshipped.txt: run it after a deliberate change
+    # to the public surface, and review the diff like code (eng/public-api.py).
+    python3 eng/public-api.py
+    git --no-pager diff --stat -- 'src/*/PublicAPI.*.txt' || true
     ;;
 
   bench)
@@ -89,7 +102,7 @@ case "$command" in
     ;;
 
   *)
-    echo "usage: $0 [build|test|pack|bench]" >&2
+    echo "usage: $0 [build|test|pack|api|bench]" >&2
     exit 2
     ;;
 esac

@@ -4,7 +4,7 @@ using Mall.Bench.Http;
 // BENCH_PRODUCTS (how many products to seed), ASPNETCORE_URLS.
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders();
-builder.AddMall();
+builder.AddMall().AddMySql().AddPostgreSql();
 builder.Services.AddSingleton<RawProductEndpoint>();
 
 var app = builder.Build();

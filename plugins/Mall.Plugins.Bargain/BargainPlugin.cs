@@ -3,7 +3,6 @@ using Mall.Common;
 using Mall.Data;
 using Mall.Data.Migrations;
 using Mall.Security;
-using Mall.Web.Plugins;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -59,7 +58,7 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
             })
             .RequireAuthorization(MallClaims.ShopperPolicy);
         // The page a shopper shares, rendered inside the active theme.
-        endpoints.MapGet("/bargain/{id:long}", async (long id, HttpContext http, BargainStore store, Mall.Web.Themes.StorefrontRenderer renderer) =>
+        endpoints.MapGet("/bargain/{id:long}", async (long id, HttpContext http, BargainStore store, Mall.Web.Themes.IStorefrontPages renderer) =>
             await store.FindAsync(id, http.RequestAborted) is { } bargain
                 ? await renderer.RenderPluginPageAsync(http, "bargain", BargainPage.Template, bargain, BargainPage.Title(id))
                 : Results.NotFound());

@@ -29,7 +29,7 @@ public sealed record BargainView(long Id, long ActivityId, long CustomerId, deci
 public sealed record BargainHelpView(long HelperId, decimal Cut, DateTime At);
 
 /// <summary>The plugin's tables through the host's database, with plain ADO.NET (no shared Dapper caches holding plugin types).</summary>
-public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
+public sealed class BargainStore(IMallDatabase database, Mall.Catalog.IProductService products, TimeProvider clock)
 {
     private const int MaxAttempts = 8;
 
@@ -54,11 +54,12 @@ public sealed class BargainStore(IMallDatabase database, TimeProvider clock)
         else if (start - floor < input.HelpersNeeded) errors.Add("helpersNeeded", $"each helper cuts at least 0.01: at most {start - floor} helpers for this price range.");
         errors.ThrowIfAny();
 
+        // The catalog says which SKUs exist (a SKU deleted meanwhile is refused when an order is placed).
+        if (!(await products.GetSkusAsync([input.SkuId], cancellationToken)).ContainsKey(input.SkuId))
+            throw new MallValidationException("skuId", $"SKU {input.SkuId} does not exist.");
         return await database.InTransactionAsync(async tx =>
         {
             var connection = tx.Connection!;
-            if (await ScalarAsync(connection, tx, "SELECT COUNT(*) FROM mall_sku WHERE id = @sku AND is_deleted = @no", cancellationToken, ("sku", input.SkuId), ("no", false)) == 0)
-                throw new MallValidationException("skuId", $"SKU {input.SkuId} does not exist.");
             var id = await ScalarAsync(connection, tx, Dialect.InsertReturningId(
                 "INSERT INTO bargain_activity (sku_id, start_price, floor_price, helpers_needed, min_share, max_share, time_limit_minutes, starts_at, ends_at, allow_early_buy, stock_cap, is_active, created_at, sold, stack_with_promotions) " +
                 "VALUES (@sku, @start, @floor, @helpers, @min, @max, @limit, @startsAt, @endsAt, @early, @cap, @active, @now, 0, @stacks)", "id"), cancellationToken, ("stacks", input.StackWithPromotions),

@@ -22,13 +22,15 @@ public sealed class BargainProductWidget(IMallDatabase database, TimeProvider cl
     /// <inheritdoc />
     public async Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken)
     {
-        if (context.ProductId is not { } productId) return null;
+        // The page's SKUs come with the context: the plugin reads only its own table.
+        if (context.ProductId is null || context.SkuIds.Count == 0) return null;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        var skus = string.Join(", ", context.SkuIds.Select((_, i) => "@sku" + i.ToString(CultureInfo.InvariantCulture)));
         command.CommandText =
-            "SELECT a.id, a.start_price, a.floor_price, a.helpers_needed FROM bargain_activity a JOIN mall_sku s ON s.id = a.sku_id " +
-            "WHERE s.product_id = @product AND a.is_active = @yes AND a.sold < a.stock_cap AND (a.starts_at IS NULL OR a.starts_at <= @now) AND (a.ends_at IS NULL OR a.ends_at > @now) ORDER BY a.id";
-        BargainStore.Add(command, "product", productId);
+            $"SELECT a.id, a.start_price, a.floor_price, a.helpers_needed FROM bargain_activity a WHERE a.sku_id IN ({skus}) " +
+            "AND a.is_active = @yes AND a.sold < a.stock_cap AND (a.starts_at IS NULL OR a.starts_at <= @now) AND (a.ends_at IS NULL OR a.ends_at > @now) ORDER BY a.id";
+        for (var i = 0; i < context.SkuIds.Count; i++) BargainStore.Add(command, "sku" + i.ToString(CultureInfo.InvariantCulture), context.SkuIds[i]);
         BargainStore.Add(command, "yes", true);
         BargainStore.Add(command, "now", clock.GetUtcNow().UtcDateTime);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

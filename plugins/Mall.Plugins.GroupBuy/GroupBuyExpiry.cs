@@ -17,6 +17,7 @@ namespace Mall.Plugins.GroupBuy;
 public sealed class GroupBuyExpiry(IMallDatabase database, IOrderService orders, IPaymentService payments, TimeProvider clock, ILogger<GroupBuyExpiry> logger)
 {
     private const int Batch = 100;
+    private const int ReconcilePage = 500;
 
     /// <summary>Idempotency key of a member's refund.</summary>
     internal static string RefundKey(long memberId) => string.Create(CultureInfo.InvariantCulture, $"groupbuy-member-{memberId}");
@@ -37,19 +38,33 @@ public sealed class GroupBuyExpiry(IMallDatabase database, IOrderService orders,
     /// </summary>
     private async Task<int> ReconcileAsync(CancellationToken cancellationToken)
     {
-        List<long> behind;
-        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
-            behind = await QueryAsync(connection, null,
-                "SELECT m.order_id FROM groupbuy_member m JOIN mall_order o ON o.id = m.order_id " +
-                "WHERE (m.status = @pending AND o.status <> @pendingPayment) OR (m.status IN (@paid, @due, @blocked) AND o.status = @refunded) " +
-                $"ORDER BY m.id {database.Dialect.Page("0", "@batch")}", r => r.GetInt64(0), cancellationToken,
-                ("pending", (short)MemberStatus.Pending), ("pendingPayment", (short)OrderStatus.PendingPayment), ("paid", (short)MemberStatus.Paid),
-                ("due", (short)MemberStatus.RefundDue), ("blocked", (short)MemberStatus.RefundBlocked), ("refunded", (short)OrderStatus.Refunded), ("batch", Batch));
-        foreach (var orderId in behind)
+        // The plugin's own members, page by page; their orders' statuses come from the order service (the plugin
+        // never reads the orders' tables). A member is behind when its order left "pending payment" while the member is
+        // still pending, or was refunded while the member counts as paid.
+        var behind = new List<long>();
+        long after = 0;
+        while (behind.Count < Batch)
+        {
+            List<(long Id, long OrderId, MemberStatus Status)> page;
+            await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+                page = await QueryAsync(connection, null,
+                    $"SELECT id, order_id, status FROM groupbuy_member WHERE id > @after AND status IN (@pending, @paid, @due, @blocked) ORDER BY id {database.Dialect.Page("0", "@page")}",
+                    r => (r.GetInt64(0), r.GetInt64(1), (MemberStatus)Convert.ToInt16(r.GetValue(2), System.Globalization.CultureInfo.InvariantCulture)), cancellationToken,
+                    ("after", after), ("pending", (short)MemberStatus.Pending), ("paid", (short)MemberStatus.Paid), ("due", (short)MemberStatus.RefundDue),
+                    ("blocked", (short)MemberStatus.RefundBlocked), ("page", ReconcilePage));
+            if (page.Count == 0) break;
+            after = page[^1].Id;
+            var statuses = await orders.GetStatusesAsync(page.Select(m => m.OrderId).ToList(), cancellationToken);
+            foreach (var (_, orderId, status) in page)
+                if (statuses.TryGetValue(orderId, out var order) && (status == MemberStatus.Pending ? order != OrderStatus.PendingPayment : order == OrderStatus.Refunded))
+                    behind.Add(orderId);
+            if (page.Count < ReconcilePage) break;
+        }
+        foreach (var orderId in behind.Take(Batch))
         {
             await database.InTransactionAsync(async tx =>
             {
-                var status = (OrderStatus)await ScalarAsync(tx.Connection!, tx, $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", cancellationToken, ("id", orderId));
+                var status = await orders.LockStatusAsync(tx, orderId, cancellationToken);
                 await new TeamLifecycle(database.Dialect, tx, clock.GetUtcNow().UtcDateTime, cancellationToken).FollowAsync(orderId, status, OrderTrigger.Place);
                 return 0;
             }, cancellationToken);

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Mall.Common;
 using Mall.Data.Migrations;
 using Mall.Security;
-using Mall.Web.Plugins;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -70,11 +69,11 @@ public sealed class GroupBuyPlugin : MallPlugin, IPluginEndpoints
             .RequireAuthorization(MallClaims.ShopperPolicy);
 
         // Storefront pages inside the active theme.
-        endpoints.MapGet("/groupbuy/{id:long}", async (long id, HttpContext http, GroupBuyStore store, Mall.Web.Themes.StorefrontRenderer renderer) =>
+        endpoints.MapGet("/groupbuy/{id:long}", async (long id, HttpContext http, GroupBuyStore store, Mall.Web.Themes.IStorefrontPages renderer) =>
             await store.PageAsync(id, http.RequestAborted) is { } page
                 ? await renderer.RenderPluginPageAsync(http, "groupbuy", GroupBuyPages.ActivityTemplate, page, GroupBuyPages.Title(page.Activity.Name, id))
                 : Results.NotFound());
-        endpoints.MapGet("/groupbuy/teams/{id:long}", async (long id, HttpContext http, GroupBuyStore store, TimeProvider clock, Mall.Web.Themes.StorefrontRenderer renderer, Mall.Web.Hosting.PublicUrls urls) =>
+        endpoints.MapGet("/groupbuy/teams/{id:long}", async (long id, HttpContext http, GroupBuyStore store, TimeProvider clock, Mall.Web.Themes.IStorefrontPages renderer, Mall.Web.Hosting.IPublicUrls urls) =>
         {
             if (await store.FindTeamAsync(id, http.RequestAborted) is not { } team) return Results.NotFound();
             var activity = (await store.FindActivityAsync(team.ActivityId, http.RequestAborted))!;

@@ -6,7 +6,7 @@ using static Mall.Data.MallSql;
 namespace Mall.Plugins.GroupBuy;
 
 /// <summary>Activities and the read side of teams, through the host's database with plain ADO.NET.</summary>
-public sealed class GroupBuyStore(IMallDatabase database, TimeProvider clock)
+public sealed class GroupBuyStore(IMallDatabase database, Mall.Catalog.IProductService products, TimeProvider clock)
 {
     private const string ActivityColumns =
         "id, name, team_size, team_minutes, starts_at, ends_at, per_user_limit, leader_discount, virtual_fill, stock_cap, sold, is_active";
@@ -39,12 +39,13 @@ public sealed class GroupBuyStore(IMallDatabase database, TimeProvider clock)
         if (input.StartsAt is { } from && input.EndsAt is { } until && until <= from) errors.Add("endsAt", "must be after startsAt.");
         errors.ThrowIfAny();
 
+        // The catalog says which SKUs exist (a SKU deleted meanwhile is refused when an order is placed).
+        var known = await products.GetSkusAsync(skus.Select(s => s.SkuId).ToList(), cancellationToken);
+        for (var i = 0; i < skus.Count; i++)
+            if (!known.ContainsKey(skus[i].SkuId)) throw new MallValidationException($"skus[{i}].skuId", $"SKU {skus[i].SkuId} does not exist.");
         return await database.InTransactionAsync(async tx =>
         {
             var connection = tx.Connection!;
-            for (var i = 0; i < skus.Count; i++)
-                if (await ScalarAsync(connection, tx, "SELECT COUNT(*) FROM mall_sku WHERE id = @sku AND is_deleted = @no", cancellationToken, ("sku", skus[i].SkuId), ("no", false)) == 0)
-                    throw new MallValidationException($"skus[{i}].skuId", $"SKU {skus[i].SkuId} does not exist.");
             var now = clock.GetUtcNow().UtcDateTime;
             var id = await ScalarAsync(connection, tx, database.Dialect.InsertReturningId(
                 "INSERT INTO groupbuy_activity (name, team_size, team_minutes, starts_at, ends_at, per_user_limit, leader_discount, virtual_fill, stock_cap, sold, is_active, created_at, updated_at) " +

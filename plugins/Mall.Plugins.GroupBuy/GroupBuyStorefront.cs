@@ -23,17 +23,18 @@ public sealed class GroupBuyProductWidget(IMallDatabase database, TimeProvider c
     /// <inheritdoc />
     public async Task<object?> ModelAsync(WidgetContext context, CancellationToken cancellationToken)
     {
-        if (context.ProductId is not { } productId) return null;
+        // The page's SKUs come with the context: the plugin reads only its own tables.
+        if (context.ProductId is null || context.SkuIds.Count == 0) return null;
         var now = clock.GetUtcNow().UtcDateTime;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         // One query per product page: the running activity, its lowest group price and its open teams.
         var found = await QueryAsync(connection, null,
             "SELECT a.id, MIN(x.group_price), a.team_size, (SELECT COUNT(*) FROM groupbuy_team t WHERE t.activity_id = a.id AND t.status = @open AND t.seats < t.team_size AND t.expires_at > @now) " +
-            "FROM groupbuy_activity a JOIN groupbuy_activity_sku x ON x.activity_id = a.id JOIN mall_sku s ON s.id = x.sku_id " +
-            "WHERE s.product_id = @product AND a.is_active = @yes AND a.sold < a.stock_cap AND (a.starts_at IS NULL OR a.starts_at <= @now) AND (a.ends_at IS NULL OR a.ends_at > @now) " +
+            "FROM groupbuy_activity a JOIN groupbuy_activity_sku x ON x.activity_id = a.id " +
+            $"WHERE x.sku_id IN ({string.Join(", ", context.SkuIds.Select((_, i) => "@sku" + i.ToString(CultureInfo.InvariantCulture)))}) AND a.is_active = @yes AND a.sold < a.stock_cap AND (a.starts_at IS NULL OR a.starts_at <= @now) AND (a.ends_at IS NULL OR a.ends_at > @now) " +
             $"GROUP BY a.id, a.team_size ORDER BY a.id {database.Dialect.Page("0", "1")}",
             r => new WidgetModel(r.GetInt64(0), Money.FromCents(Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)), r.GetInt32(2), Convert.ToInt64(r.GetValue(3), CultureInfo.InvariantCulture)),
-            cancellationToken, ("product", productId), ("yes", true), ("now", now), ("open", (short)TeamStatus.Open));
+            cancellationToken, [.. context.SkuIds.Select((sku, i) => ("sku" + i.ToString(CultureInfo.InvariantCulture), (object?)sku)), ("yes", true), ("now", now), ("open", (short)TeamStatus.Open)]);
         return found.Count == 0 ? null : found[0];
     }
 

@@ -1,18 +1,15 @@
-using Mall.Sample.Store;
-
 var builder = WebApplication.CreateBuilder(args);
 
 // Everything Mall needs, configured from the "Mall" section of appsettings.json (or environment variables such as
 // Mall__Database__Provider=PostgreSql and Mall__Database__ConnectionString=...), with Autofac as the root container
-// (hot plugins are child scopes of it).
-builder.AddMall();
-// Registered after AddMall so that it runs once the migrations are applied.
-builder.Services.AddHostedService<DemoCatalogSeeder>();
+// (hot plugins are child scopes of it). SQLite is built in; MySQL/MariaDB and PostgreSQL come from their packages.
+builder.AddMall()
+    .AddMySql()
+    .AddPostgreSql();
 
 var app = builder.Build();
 
 app.MapMall();
-app.MapDemoImages();
 app.MapMallStorefront();   // the theme-rendered storefront at /; leave it out for a headless mall
 
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -28,7 +28,7 @@ public static class MallCoreServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the core services (database access, migrations, catalog, inventory, orders, in-process domain events).
-    /// Background jobs (<see cref="UnpaidOrderCanceller"/>) are the host's to add; the web host's <c>AddMall</c> does.
+    /// Background jobs are the host's to add (<see cref="AddMallCoreJobs"/>); the web host's <c>AddMall</c> does.
     /// A database provider must be registered too (<c>Mall.Data.*</c>); the web host's <c>AddMall</c> does both.
     /// </summary>
     public static IServiceCollection AddMallCore(this IServiceCollection services)
@@ -66,6 +66,16 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<Mall.Shipping.IFreightTemplateService>(sp => sp.GetRequiredService<Mall.Shipping.Services.FreightTemplateService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Shipping.IShippingRateProvider, Mall.Shipping.Services.FreightTemplateShippingProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPaymentProvider, Mall.Payments.Providers.BalancePaymentProvider>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the core's background jobs (the unpaid-order timeout, <see cref="OrderingOptions"/>). The web host's
+    /// <c>AddMall</c> calls it; a host of its own calls it on the node(s) that should run them.
+    /// </summary>
+    public static IServiceCollection AddMallCoreJobs(this IServiceCollection services)
+    {
+        services.AddHostedService<UnpaidOrderCanceller>();
         return services;
     }
 }

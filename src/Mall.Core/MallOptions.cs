@@ -36,6 +36,13 @@ public sealed class MallOptions
 
     /// <summary>Storefront themes (<c>Mall:Themes</c>).</summary>
     public MallThemeOptions Themes { get; set; } = new();
+
+    /// <summary>
+    /// Seed a demo catalog (categories, brands, 50 products, about 200 SKUs, placeholder images at
+    /// <c>/demo-images/</c>) when the catalog is empty at start-up (<c>Mall:DemoCatalog</c>, default false). For trying
+    /// Mall out, never for a real store.
+    /// </summary>
+    public bool DemoCatalog { get; set; }
 }
 
 /// <summary>Where plugin packages are kept, and the drop folder.</summary>

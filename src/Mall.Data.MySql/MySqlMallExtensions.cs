@@ -14,6 +14,19 @@ public static class MySqlMallExtensions
         return services;
     }
 
+    /// <summary>
+    /// Makes the MySQL/MariaDB provider available to Mall (<c>Mall:Database:Provider</c> = <c>MySql</c> selects it), and uses
+    /// it with <paramref name="connectionString"/> when one is given (e.g. <c>Server=127.0.0.1;Database=mall;User ID=mall;Password=…</c>).
+    /// </summary>
+    /// <example><code>builder.AddMall().AddMySql();</code></example>
+    public static Mall.IMallBuilder AddMySql(this Mall.IMallBuilder mall, string? connectionString = null)
+    {
+        ArgumentNullException.ThrowIfNull(mall);
+        mall.Services.AddMallMySql();
+        if (connectionString is not null) mall.Services.Configure<Mall.MallOptions>(o => o.Database.UseMySql(connectionString));
+        return mall;
+    }
+
     /// <summary>Uses MySQL or MariaDB, e.g. <c>Server=127.0.0.1;Database=mall;User=mall;Password=…</c>.</summary>
     public static MallDatabaseOptions UseMySql(this MallDatabaseOptions options, string connectionString)
     {

@@ -14,6 +14,19 @@ public static class SqliteMallExtensions
         return services;
     }
 
+    /// <summary>
+    /// Makes the SQLite provider available to Mall (<c>Mall:Database:Provider</c> = <c>Sqlite</c> selects it), and uses
+    /// it with <paramref name="connectionString"/> when one is given (e.g. <c>Data Source=App_Data/mall.db</c>).
+    /// </summary>
+    /// <example><code>builder.AddMall().AddSqlite();</code></example>
+    public static Mall.IMallBuilder AddSqlite(this Mall.IMallBuilder mall, string? connectionString = null)
+    {
+        ArgumentNullException.ThrowIfNull(mall);
+        mall.Services.AddMallSqlite();
+        if (connectionString is not null) mall.Services.Configure<Mall.MallOptions>(o => o.Database.UseSqlite(connectionString));
+        return mall;
+    }
+
     /// <summary>Uses SQLite with the given connection string, e.g. <c>Data Source=mall.db</c>.</summary>
     public static MallDatabaseOptions UseSqlite(this MallDatabaseOptions options, string connectionString)
     {

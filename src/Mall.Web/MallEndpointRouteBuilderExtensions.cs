@@ -30,9 +30,16 @@ public static class MallEndpointRouteBuilderExtensions
     /// admin identity required; <c>/api/admin/auth/login</c> is open), the health endpoint (<c>/health</c>) and the
     /// OpenAPI document (<c>/openapi/v1.json</c>, with Swagger UI at <c>/swagger</c>).
     /// </summary>
-    public static IEndpointRouteBuilder MapMall(this IEndpointRouteBuilder endpoints)
+    /// <returns>
+    /// Conventions applied to it (<c>RequireHost</c>, <c>RequireCors</c>, <c>WithMetadata</c>, …) apply to every endpoint
+    /// Mall maps here; plugin endpoints follow their plugin's own conventions.
+    /// </returns>
+    public static IEndpointConventionBuilder MapMall(this IEndpointRouteBuilder endpoints)
     {
-        var storefront = endpoints.MapGroup(MallRoutes.StorefrontV1)
+        ArgumentNullException.ThrowIfNull(endpoints);
+        // One group around everything, so that conventions given to the result reach each endpoint.
+        var mall = endpoints.MapGroup("");
+        var storefront = mall.MapGroup(MallRoutes.StorefrontV1)
             .AddEndpointFilter<MallProblemEndpointFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxStorefrontRequestBytes))
             .WithTags("Storefront");
@@ -46,10 +53,11 @@ public static class MallEndpointRouteBuilderExtensions
         storefront.MapShopperOrders(developmentPayments);
         storefront.MapShopperPayments();
         storefront.MapShopperCoupons();
-        if (developmentPayments) endpoints.MapSandboxGateway();
-        endpoints.MapAdminAuth();
+        if (developmentPayments) mall.MapSandboxGateway();
+        if (options.DemoCatalog) mall.MapDemoImages();
+        mall.MapAdminAuth();
 
-        var admin = endpoints.MapGroup(MallRoutes.Admin)
+        var admin = mall.MapGroup(MallRoutes.Admin)
             .RequireAuthorization(MallAdminAuthentication.Policy)
             .AddEndpointFilter<MallProblemEndpointFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxAdminRequestBytes))
@@ -73,8 +81,8 @@ public static class MallEndpointRouteBuilderExtensions
         // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
         endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());
 
-        endpoints.MapHealthChecks(MallRoutes.Health);
-        endpoints.MapOpenApi();
+        mall.MapHealthChecks(MallRoutes.Health);
+        mall.MapOpenApi();
 
         // Plugin routes change at run time, and ASP.NET Core then re-reads every data source; cache the host's so that
         // it does not rebuild its own endpoints each time. (Endpoints mapped after MapMall are rebuilt on each change.)
@@ -84,7 +92,7 @@ public static class MallEndpointRouteBuilderExtensions
             endpoints.DataSources.Remove(source);
             endpoints.DataSources.Add(new CachedEndpointDataSource(source));
         }
-        return endpoints;
+        return mall;
     }
 
     /// <summary>Largest storefront request body (an order of 100 lines is a few kilobytes).</summary>

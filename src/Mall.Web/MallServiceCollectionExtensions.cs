@@ -7,7 +7,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mall;
 using Mall.Ordering;
-using Mall.Ordering.Services;
 using Mall.Web.Hosting;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -23,17 +22,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MallServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds Mall: core services, the SQLite, MySQL/MariaDB and PostgreSQL providers, start-up migrations, background
+    /// Adds Mall: core services, the embedded SQLite provider (MySQL/MariaDB and PostgreSQL come from their own packages:
+    /// <c>.AddMySql()</c>, <c>.AddPostgreSql()</c> on the returned builder), start-up migrations, background
     /// jobs (unpaid-order timeout, initial admin), problem details for Mall's routes, bearer-token authentication for
     /// shoppers and admins, the OpenAPI document and the database health check. Options are bound from the
     /// <c>Mall</c> section of <paramref name="configuration"/> (when given), then <paramref name="configure"/> runs.
     /// </summary>
     /// <example><code>
     /// builder.Services.AddMall(builder.Configuration);
-    /// builder.Services.AddMall(o => o.UsePostgreSql("Host=127.0.0.1;Database=mall;Username=mall"));
+    /// builder.Services.AddMall(builder.Configuration).AddPostgreSql("Host=127.0.0.1;Database=mall;Username=mall");
     /// </code></example>
-    public static IServiceCollection AddMall(this IServiceCollection services, IConfiguration? configuration = null, Action<MallOptions>? configure = null)
+    public static IMallBuilder AddMall(this IServiceCollection services, IConfiguration? configuration = null, Action<MallOptions>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<MallOptions>();
         if (configuration is not null) options.Bind(configuration.GetSection(MallOptions.SectionName));
         if (configure is not null) options.Configure(configure);
@@ -41,10 +42,12 @@ public static class MallServiceCollectionExtensions
         options.Validate(o => PublicUrls.IsValidBaseUrl(o.PublicBaseUrl),
             "Mall:PublicBaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://shop.example.com.").ValidateOnStart();
 
-        services.AddMallCore().AddMallSqlite().AddMallMySql().AddMallPostgreSql();
+        services.AddMallCore().AddMallSqlite();
         if (configuration is not null) services.Configure<OrderingOptions>(configuration.GetSection($"{MallOptions.SectionName}:Ordering"));
         services.AddHostedService<MallMigrationHostedService>();
-        services.AddHostedService<UnpaidOrderCanceller>();
+        services.AddMallCoreJobs();
+        // After the migrations, so that it finds the tables; does nothing unless Mall:DemoCatalog is on.
+        services.AddHostedService<DemoCatalogSeeder>();
 
         // Payments: the sandbox method is registered like any provider; its gateway is mapped with development payments.
         if (configuration is not null) services.Configure<Mall.Web.Payments.SandboxPaymentOptions>(configuration.GetSection($"{MallOptions.SectionName}:Payments:Sandbox"));
@@ -66,6 +69,7 @@ public static class MallServiceCollectionExtensions
         foreach (var helper in Mall.Web.Themes.BuiltInTemplateHelpers.All()) services.AddSingleton(helper);
         services.TryAddSingleton<Mall.Web.Themes.ThemeService>();
         services.TryAddSingleton<Mall.Web.Themes.StorefrontRenderer>();
+        services.TryAddSingleton<Mall.Web.Themes.IStorefrontPages>(sp => sp.GetRequiredService<Mall.Web.Themes.StorefrontRenderer>());
         services.AddMemoryCache();
         services.Replace(ServiceDescriptor.Singleton<IExtensionRegistry>(sp => sp.GetRequiredService<PluginManager>()));
         services.AddHostedService<PluginHostedService>();
@@ -75,6 +79,7 @@ public static class MallServiceCollectionExtensions
         services.AddExceptionHandler<MallExceptionHandler>();
         services.TryAddSingleton<UnsupportedMediaTypeProbe>();
         services.TryAddSingleton<PublicUrls>();
+        services.TryAddSingleton<IPublicUrls>(sp => sp.GetRequiredService<PublicUrls>());
         // Binding failures (malformed JSON, a bad query value) surface as exceptions the handler explains.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
@@ -116,11 +121,11 @@ public static class MallServiceCollectionExtensions
 
         services.AddOpenApi(MallOpenApi.DocumentName, MallOpenApi.Configure);
         services.AddHealthChecks().AddCheck<MallDatabaseHealthCheck>("database", tags: ["mall", "ready"]);
-        return services;
+        return new MallBuilder(services);
     }
 
     /// <summary>Adds Mall configured in code only.</summary>
-    public static IServiceCollection AddMall(this IServiceCollection services, Action<MallOptions> configure) =>
+    public static IMallBuilder AddMall(this IServiceCollection services, Action<MallOptions> configure) =>
         services.AddMall(configuration: null, configure);
 
     /// <summary>
@@ -133,12 +138,17 @@ public static class MallServiceCollectionExtensions
     /// </summary>
     /// <example><code>
     /// var builder = WebApplication.CreateBuilder(args);
-    /// builder.AddMall();
+    /// builder.AddMall().AddPostgreSql();
     /// </code></example>
-    public static TBuilder AddMall<TBuilder>(this TBuilder builder, Action<MallOptions>? configure = null) where TBuilder : IHostApplicationBuilder
+    public static IMallBuilder AddMall(this IHostApplicationBuilder builder, Action<MallOptions>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         builder.ConfigureContainer(new Mall.Web.Plugins.MallContainerFactory());
-        builder.Services.AddMall(builder.Configuration, configure);
-        return builder;
+        return builder.Services.AddMall(builder.Configuration, configure);
+    }
+
+    private sealed class MallBuilder(IServiceCollection services) : IMallBuilder
+    {
+        public IServiceCollection Services { get; } = services;
     }
 }

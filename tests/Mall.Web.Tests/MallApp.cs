@@ -113,7 +113,7 @@ public sealed class MallApp : IAsyncDisposable
                 ["Mall:Database:Provider"] = database.Provider,
                 ["Mall:Database:ConnectionString"] = database.ConnectionString,
                 ["Mall:Admin:ApiKey"] = AdminKey,
-                ["SampleStore:SeedDemoData"] = "false",
+                ["Mall:DemoCatalog"] = "false",
                 ["Mall:Admin:InitialUserName"] = AdminUser,
                 ["Mall:Admin:InitialPassword"] = AdminPassword,
                 ["Mall:Ordering:TimeoutSweepInterval"] = "00:00:00.200",

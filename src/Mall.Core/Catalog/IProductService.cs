@@ -23,4 +23,19 @@ public interface IProductService
 
     /// <summary>Restores a soft-deleted product as a draft.</summary>
     Task<Product> RestoreAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The SKUs of <paramref name="skuIds"/> that exist and are not deleted (at most 1,000 ids per call), with their
+    /// product and current prices: for features that refer to SKUs (plugins' activities, imports) without reading the
+    /// catalog's tables.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A SKU as other features refer to it (<see cref="IProductService.GetSkusAsync"/>).</summary>
+/// <param name="Id">The SKU.</param>
+/// <param name="ProductId">Its product.</param>
+/// <param name="Code">Its code.</param>
+/// <param name="Price">Its price now.</param>
+/// <param name="MemberPrice">Its member price now, if any.</param>
+public sealed record SkuReference(long Id, long ProductId, string Code, decimal Price, decimal? MemberPrice);

@@ -10,7 +10,7 @@ namespace Mall.Common;
 /// <see cref="JsonException"/> that says which, never accepted and never left to fail later (a duplicate name makes
 /// <see cref="JsonObject"/> throw when enumerated; invalid UTF-8 fails when a name or string is first read).
 /// </summary>
-internal static class StrictJson
+public static class StrictJson
 {
     /// <summary>Parses <paramref name="utf8"/> into a node (null for the JSON literal null).</summary>
     /// <param name="utf8">The JSON text.</param>

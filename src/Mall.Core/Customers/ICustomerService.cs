@@ -35,4 +35,11 @@ public interface ICustomerService
 
     /// <summary>Deletes one of the shopper's addresses.</summary>
     Task DeleteAddressAsync(long customerId, long addressId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The member level of each shopper of <paramref name="customerIds"/> that exists (at most 1,000 ids per call):
+    /// for other features' rules (promotions' member levels, coupons granted to shoppers), read in
+    /// <paramref name="transaction"/> when given.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, int>> GetMemberLevelsAsync(IReadOnlyCollection<long> customerIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 }

@@ -20,7 +20,7 @@ public sealed class MallDatabase : IMallDatabase
         var all = providers.ToList();
         _provider = all.FirstOrDefault(p => string.Equals(p.Name, _options.Provider, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException(
-                $"Mall:Database:Provider is '{_options.Provider}', but no such database provider is registered. Known providers: {string.Join(", ", all.Select(p => p.Name))}.");
+                $"Mall:Database:Provider is '{_options.Provider}', but no such database provider is registered. Known providers: {string.Join(", ", all.Select(p => p.Name))}. MySql and PostgreSql come from the packages Mall.Data.MySql and Mall.Data.PostgreSql: reference one and call .AddMySql() or .AddPostgreSql() on what AddMall() returns.");
         if (string.IsNullOrWhiteSpace(_options.ConnectionString))
             throw new InvalidOperationException("Mall:Database:ConnectionString is empty.");
         // Once per process and database, before the first connection (driver fixes, SQLite file and WAL mode).

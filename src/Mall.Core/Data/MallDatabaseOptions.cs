@@ -7,7 +7,7 @@ public sealed class MallDatabaseOptions
     public string Provider { get; set; } = "Sqlite";
 
     /// <summary>ADO.NET connection string of the provider.</summary>
-    public string ConnectionString { get; set; } = "Data Source=mall.db";
+    public string ConnectionString { get; set; } = "Data Source=App_Data/mall.db";
 
     /// <summary>Apply pending schema migrations at start-up (default true).</summary>
     public bool MigrateOnStartup { get; set; } = true;

@@ -54,4 +54,27 @@ public interface IOrderService
 
     /// <summary>Cancels unpaid orders past their payment deadline; safe when several hosts run it at once. Returns how many this call cancelled.</summary>
     Task<int> CancelExpiredAsync(int maxOrders, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Locks the order's row inside the caller's transaction (until it ends) and answers its status, so that a
+    /// decision taken on it (a late payment, a team closing) cannot race a transition. Other features call this
+    /// instead of reading the order's tables.
+    /// </summary>
+    /// <exception cref="MallNotFoundException">No such order.</exception>
+    Task<OrderStatus> LockStatusAsync(System.Data.Common.DbTransaction transaction, long orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>The status of each order of <paramref name="orderIds"/> that exists (at most 1,000 ids per call), without locking.</summary>
+    Task<IReadOnlyDictionary<long, OrderStatus>> GetStatusesAsync(IReadOnlyCollection<long> orderIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A shopper's order history as promotions need it: how many orders they placed that were not cancelled, and,
+    /// for each of <paramref name="adjustmentReferences"/> (e.g. <c>promotion:7</c>), how many such orders carry an
+    /// adjustment with it. Read in <paramref name="transaction"/> when given.
+    /// </summary>
+    Task<ShopperOrderCounts> CountShopperOrdersAsync(long customerId, IReadOnlyCollection<string> adjustmentReferences, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 }
+
+/// <summary>What <see cref="IOrderService.CountShopperOrdersAsync"/> answers.</summary>
+/// <param name="Placed">Orders placed and not cancelled.</param>
+/// <param name="ByAdjustment">Of those, how many carry each asked-for adjustment reference (references none carry are absent).</param>
+public sealed record ShopperOrderCounts(long Placed, IReadOnlyDictionary<string, int> ByAdjustment);

@@ -13,7 +13,7 @@ namespace Mall.Web.Hosting;
 /// <c>Host: attacker.example</c> must not get a payment URL there. Without the option, the request's host is used
 /// only when <c>AllowedHosts</c> lists hosts (host filtering has then vetted it), else the server's own address.
 /// </summary>
-public sealed class PublicUrls
+internal sealed class PublicUrls : IPublicUrls
 {
     private readonly IOptions<MallOptions> _options;
     private readonly IServer _server;

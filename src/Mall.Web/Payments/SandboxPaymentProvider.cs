@@ -32,7 +32,7 @@ public sealed class SandboxPaymentOptions
 /// answers <c>200 {"code":"SUCCESS"}</c> when it took the notification (also for a repeat) and
 /// <c>400 {"code":"FAIL","message":…}</c> when it refused it; a gateway retries on anything but 200.
 /// </remarks>
-public sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> options) : IPaymentProvider
+internal sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> options) : IPaymentProvider
 {
     /// <summary>The provider name.</summary>
     public const string ProviderName = "sandbox";
@@ -104,4 +104,4 @@ public sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> optio
 /// <param name="Amount">Amount, e.g. <c>99.50</c>.</param>
 /// <param name="Currency">Currency.</param>
 /// <param name="TransactionId">The gateway's transaction id.</param>
-public sealed record SandboxNotification(string EventId, string PaymentNumber, string Status, string Amount, string Currency, string TransactionId);
+internal sealed record SandboxNotification(string EventId, string PaymentNumber, string Status, string Amount, string Currency, string TransactionId);

@@ -78,7 +78,7 @@ internal sealed class PluginEndpointDataSource : EndpointDataSource
 
 /// <summary>Marks a host endpoint that forwards to a plugin.</summary>
 /// <param name="PluginId">The plugin serving it.</param>
-public sealed record PluginEndpointMetadata(string PluginId);
+internal sealed record PluginEndpointMetadata(string PluginId);
 
 /// <summary>The route builder a plugin maps its endpoints on: the plugin's services, a private list of data sources.</summary>
 internal sealed class PluginRouteBuilder(IServiceProvider services) : IEndpointRouteBuilder

@@ -41,7 +41,7 @@ internal sealed class SharedAssemblies(IEnumerable<string> extra)
     // a plugin's context; Autofac and Microsoft.Extensions because the plugin's container scope is the host's.
     private static readonly string[] Defaults =
     [
-        "Mall.Core", "Mall.Web", "Mall.Data.", "Mall.Redis",
+        "Mall.Core", "Mall.Plugins.Sdk", "Mall.Web", "Mall.Data.", "Mall.Redis",
         "Autofac", "Autofac.Extensions.DependencyInjection",
         "System.", "System", "Microsoft.Extensions.", "Microsoft.AspNetCore.", "Microsoft.Net.Http.Headers",
         "Microsoft.CSharp", "Microsoft.VisualBasic", "Microsoft.Win32.", "netstandard", "mscorlib", "WindowsBase",

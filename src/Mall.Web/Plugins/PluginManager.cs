@@ -736,7 +736,7 @@ internal sealed class PluginManager : IExtensionRegistry, IAsyncDisposable
 /// Why the newest uploaded version cannot be installed (or upgraded to) now: a <c>mallVersion</c> that excludes this
 /// Mall, or dependencies that are not enabled. Empty when it can, or when the newest version is the installed one.
 /// </param>
-public sealed record PluginInfo(
+internal sealed record PluginInfo(
     string Id, string Name, string? InstalledVersion, PluginState State, string? LiveVersion, IReadOnlyList<string> AvailableVersions,
     string? LastError, DateTime? LastErrorAt, string? Description, string? Author, string? License, bool RequiresRestart,
     IReadOnlyDictionary<string, string> Dependencies, IReadOnlyList<string> InstallProblems);

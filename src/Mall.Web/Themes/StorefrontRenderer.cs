@@ -17,8 +17,8 @@ namespace Mall.Web.Themes;
 /// widgets of enabled plugins in their zones. A render error or an oversized page becomes the theme's error page
 /// (or a plain one), logged, with status 500 — never an unhandled failure.
 /// </summary>
-public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry extensions, IEnumerable<ITemplateEngine> engines, IOptions<MallOptions> options,
-    IMemoryCache cache, ILogger<StorefrontRenderer> logger)
+internal sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry extensions, IEnumerable<ITemplateEngine> engines, IOptions<MallOptions> options,
+    IMemoryCache cache, ILogger<StorefrontRenderer> logger) : IStorefrontPages
 {
     /// <summary>Cookie holding the shopper's language.</summary>
     public const string LanguageCookie = "mall_lang";
@@ -52,18 +52,18 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
     }
 
     /// <summary>Renders <paramref name="page"/> (e.g. <c>product</c>) with <paramref name="model"/> as the response.</summary>
-    public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null) =>
-        RenderAsync(http, page, () => model, preview, statusCode, productId, pluginTemplate: null);
+    public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, IReadOnlyList<long>? skuIds = null) =>
+        RenderAsync(http, page, () => model, preview, statusCode, productId, pluginTemplate: null, skuIds: skuIds);
 
     /// <summary>
     /// The product page, kept for <see cref="MallThemeOptions.RenderedPageCacheDuration"/> per read of the product
     /// (<paramref name="productRead"/>: the object read, by reference); <paramref name="model"/> is built only when
     /// the page is rendered.
     /// </summary>
-    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, object productRead, Func<Dictionary<string, object?>> model, string? preview) =>
-        RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead);
+    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, IReadOnlyList<long> skuIds, object productRead, Func<Dictionary<string, object?>> model, string? preview) =>
+        RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead, skuIds);
 
-    private async Task<IResult> RenderAsync(HttpContext http, string page, Func<Dictionary<string, object?>> buildModel, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null)
+    private async Task<IResult> RenderAsync(HttpContext http, string page, Func<Dictionary<string, object?>> buildModel, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null, IReadOnlyList<long>? skuIds = null)
     {
         var culture = Culture(http);
         // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
@@ -89,14 +89,14 @@ public sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry e
                 // Without widgets the kept page is final, already UTF-8.
                 if (kept.Utf8 is { } bytes) return Results.Bytes(bytes, HtmlContentType);
                 var widgetBudget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
-                var fresh = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
+                var fresh = await ZonesAsync(new WidgetContext(page, productId, culture) { SkuIds = skuIds ?? [] }, helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
                 return Html(FillZones(kept.Html, fresh), statusCode);
             }
         }
         var model = buildModel();
         // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
         var budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
-        var zones = await ZonesAsync(new WidgetContext(page, productId, culture), helpers, budget, http.RequestAborted).ConfigureAwait(false);
+        var zones = await ZonesAsync(new WidgetContext(page, productId, culture) { SkuIds = skuIds ?? [] }, helpers, budget, http.RequestAborted).ConfigureAwait(false);
         var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers, marked ? _zoneMarker : null) { Budget = budget };
         // The page's values become read-only script data once, shared by the sections, the body and the layout.
         foreach (var key in model.Keys.ToList()) model[key] = Scriban.ScriptData.Value(model[key]);

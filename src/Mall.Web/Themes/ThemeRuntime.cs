@@ -4,7 +4,7 @@ using Mall.Themes;
 namespace Mall.Web.Themes;
 
 /// <summary>A theme ready to render: compiled templates (with its base themes' underneath), locales, assets and settings schema.</summary>
-public sealed class ThemeRuntime
+internal sealed class ThemeRuntime
 {
     internal ThemeRuntime(ThemeManifest manifest, IReadOnlyList<string> chain, ICompiledTheme compiled, IReadOnlyList<ThemeSettingDefinition> settings,
         IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> pages, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> locales,
@@ -61,5 +61,5 @@ public sealed class ThemeRuntime
 /// <param name="Content">Bytes.</param>
 /// <param name="Hash">Content hash in its URL (so it can be cached for a year).</param>
 /// <param name="ContentType">MIME type.</param>
-public sealed record ThemeAsset(byte[] Content, string Hash, string ContentType);
+internal sealed record ThemeAsset(byte[] Content, string Hash, string ContentType);
 

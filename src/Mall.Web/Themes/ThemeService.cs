@@ -23,7 +23,7 @@ namespace Mall.Web.Themes;
 /// <param name="SettingsSchema">Settings the merchant can change.</param>
 /// <param name="Settings">Their values now.</param>
 /// <param name="Pages">Page compositions now.</param>
-public sealed record ThemeInfo(string Name, string Version, string? Base, bool BuiltIn, bool Active, IReadOnlyList<ThemeSettingDefinition> SettingsSchema,
+internal sealed record ThemeInfo(string Name, string Version, string? Base, bool BuiltIn, bool Active, IReadOnlyList<ThemeSettingDefinition> SettingsSchema,
     JsonObject Settings, IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> Pages);
 
 /// <summary>What checking a theme package found.</summary>
@@ -31,14 +31,14 @@ public sealed record ThemeInfo(string Name, string Version, string? Base, bool B
 /// <param name="Version">Version.</param>
 /// <param name="Templates">Templates compiled (its own and its bases').</param>
 /// <param name="RawOutputs">Where it writes unescaped HTML.</param>
-public sealed record ThemeCheckResult(string Name, string Version, int Templates, IReadOnlyList<ThemeIssue> RawOutputs);
+internal sealed record ThemeCheckResult(string Name, string Version, int Templates, IReadOnlyList<ThemeIssue> RawOutputs);
 
 /// <summary>
 /// Installs, checks, activates, configures and removes storefront themes at run time, and keeps each one compiled
 /// (once per version; settings apply without recompiling). The built-in <c>default</c> theme ships inside Mall.Web.
 /// State (which theme is active, settings, page layouts) is in <c>mall_theme</c>; packages in <c>Mall:Themes:StorePath</c>.
 /// </summary>
-public sealed partial class ThemeService(
+internal sealed partial class ThemeService(
     IMallDatabase database, IEnumerable<ITemplateEngine> engines, Mall.Plugins.IExtensionRegistry extensions, IOptions<MallOptions> options,
     IHostEnvironment environment, TimeProvider clock, ILogger<ThemeService> logger)
 {

@@ -116,12 +116,13 @@ public sealed class PluginBuilds : IAsyncLifetime
                 <FrameworkReference Include="Microsoft.AspNetCore.App" />
                 <Reference Include="Mall.Core" HintPath="{{Path.Combine(bin, "Mall.Core.dll")}}" Private="false" />
                 <Reference Include="Mall.Web" HintPath="{{Path.Combine(bin, "Mall.Web.dll")}}" Private="false" />
+                <Reference Include="Mall.Plugins.Sdk" HintPath="{{Path.Combine(bin, "Mall.Plugins.Sdk.dll")}}" Private="false" />
                 {{packageReferences}}
               </ItemGroup>
               <ItemGroup>
                 <None Update="plugin.json" CopyToOutputDirectory="PreserveNewest" />
               </ItemGroup>
-              <Import Project="{{Path.Combine(RepositoryRoot, "src", "Mall.Web", "build", "Mall.Web.targets")}}" />
+              <Import Project="{{Path.Combine(RepositoryRoot, "src", "Mall.Plugins.Sdk", "build", "Mall.Plugins.Sdk.targets")}}" />
             </Project>
             """);
         await DotnetAsync(folder, "build", "-c", "Release", "--nologo", "-v", "q");

@@ -9,7 +9,7 @@ using Mall.Ordering;
 namespace Mall.Carts.Services;
 
 /// <summary>Default <see cref="ICartService"/> over the Mall database.</summary>
-public sealed class CartService(IMallDatabase database, TimeProvider clock) : ICartService
+internal sealed class CartService(IMallDatabase database, TimeProvider clock) : ICartService
 {
     private ISqlDialect Dialect => database.Dialect;
 

@@ -5,7 +5,7 @@ using Mall.Data;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IBrandService"/> over the Mall database.</summary>
-public sealed class BrandService(IMallDatabase database, TimeProvider clock) : IBrandService
+internal sealed class BrandService(IMallDatabase database, TimeProvider clock) : IBrandService
 {
     private const string Columns =
         "id AS Id, name AS Name, logo_url AS LogoUrl, description AS Description, sort_order AS SortOrder, created_at AS CreatedAt, updated_at AS UpdatedAt";

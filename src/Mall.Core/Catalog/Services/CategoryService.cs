@@ -5,7 +5,7 @@ using Mall.Data;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="ICategoryService"/> over the Mall database.</summary>
-public sealed class CategoryService(IMallDatabase database, TimeProvider clock) : ICategoryService
+internal sealed class CategoryService(IMallDatabase database, TimeProvider clock) : ICategoryService
 {
     internal const string Columns =
         "id AS Id, parent_id AS ParentId, name AS Name, image_url AS ImageUrl, sort_order AS SortOrder, is_visible AS IsVisible, created_at AS CreatedAt, updated_at AS UpdatedAt";

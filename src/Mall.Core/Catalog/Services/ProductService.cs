@@ -9,13 +9,26 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-public sealed class ProductService(IMallDatabase database, ICategoryService categories, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
         "p.status AS Status, p.min_price AS MinPrice, p.max_price AS MaxPrice, p.is_deleted AS IsDeleted, p.created_at AS CreatedAt";
 
     private ISqlDialect Dialect => database.Dialect;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skuIds);
+        if (skuIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(skuIds), skuIds.Count, "At most 1,000 SKUs per call.");
+        if (skuIds.Count == 0) return new Dictionary<long, SkuReference>();
+        var ids = skuIds.Distinct().ToList();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, long ProductId, string Code, long Price, long? MemberPrice)>(new CommandDefinition(
+            $"SELECT id, product_id, code, price, member_price FROM mall_sku WHERE is_deleted = FALSE AND {Dialect.InList("id", "@ids")}", new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Id, r => new SkuReference(r.Id, r.ProductId, r.Code, Money.FromCents(r.Price), r.MemberPrice is { } member ? Money.FromCents(member) : null));
+    }
 
     /// <inheritdoc />
     public async Task<PagedResult<ProductSummary>> SearchAsync(ProductQuery query, CancellationToken cancellationToken = default)

@@ -8,7 +8,7 @@ namespace Mall.Checkout.Services;
 /// Step 200: every registered <see cref="IShippingRateProvider"/> that delivers is listed as an option; the shopper's
 /// chosen method is charged, else the cheapest (free when none is registered).
 /// </summary>
-public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
+internal sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
 {
     /// <inheritdoc />
     public int Order => 200;
@@ -36,7 +36,7 @@ public sealed class ShippingCheckoutStep(IExtensionRegistry extensions) : ICheck
 }
 
 /// <summary>Step 300: discounts of the registered <see cref="IPromotionEvaluator"/>s (none when none is registered).</summary>
-public sealed class PromotionCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
+internal sealed class PromotionCheckoutStep(IExtensionRegistry extensions) : ICheckoutStep
 {
     /// <inheritdoc />
     public int Order => 300;

@@ -9,7 +9,7 @@ using Mall.Plugins;
 namespace Mall.Checkout.Services;
 
 /// <summary>Default <see cref="ICheckoutService"/>.</summary>
-public sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
+internal sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
 {
     /// <inheritdoc />
     public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default)

@@ -10,7 +10,7 @@ namespace Mall.Coupons.Services;
 /// line amounts left after promotions, and shares its discount among the lines it covers. A chosen coupon that
 /// cannot apply is an error on <c>couponId</c> with the reason, in the quote and when placing the order alike.
 /// </summary>
-public sealed class CouponPromotionEvaluator(CouponService coupons, TimeProvider clock) : IPromotionEvaluator
+internal sealed class CouponPromotionEvaluator(CouponService coupons, TimeProvider clock) : IPromotionEvaluator
 {
     /// <inheritdoc />
     public string Name => "coupons";

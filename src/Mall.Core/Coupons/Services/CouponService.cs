@@ -12,7 +12,7 @@ namespace Mall.Coupons.Services;
 /// update (which also serialises issuance of that template across connections and hosts), then checks the shopper's
 /// share and inserts; a unique index on the shopper's claim number backs the per-shopper limit.
 /// </summary>
-public sealed class CouponService(IMallDatabase database, TimeProvider clock) : ICouponService
+internal sealed class CouponService(IMallDatabase database, Mall.Customers.ICustomerService customers, TimeProvider clock) : ICouponService
 {
     /// <summary>Largest number of shoppers one grant may name.</summary>
     public const int MaxGrant = 1000;
@@ -126,8 +126,7 @@ public sealed class CouponService(IMallDatabase database, TimeProvider clock) : 
         {
             var connection = tx.Connection!;
             var distinct = customerIds.Distinct().ToList();
-            var known = (await connection.QueryAsync<long>(new CommandDefinition(
-                $"SELECT id FROM mall_customer WHERE {database.Dialect.InList("id", "@distinct")}", new { distinct }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToHashSet();
+            var known = (await customers.GetMemberLevelsAsync(distinct, tx, cancellationToken).ConfigureAwait(false)).Keys.ToHashSet();
             var missing = distinct.Where(id => !known.Contains(id)).ToList();
             if (missing.Count > 0) throw new MallValidationException("customerIds", $"Unknown shoppers: {string.Join(", ", missing.Take(20))}.");
             var template = await TakeAsync(tx, templateId, customerIds.Count, claim: false, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ using Mall.Security;
 namespace Mall.Customers.Services;
 
 /// <summary>Default <see cref="ICustomerService"/> over the Mall database.</summary>
-public sealed partial class CustomerService(IMallDatabase database, IPasswordHasher hasher, TimeProvider clock) : ICustomerService
+internal partial class CustomerService(IMallDatabase database, IPasswordHasher hasher, TimeProvider clock) : ICustomerService
 {
     private const string Columns =
         "id AS Id, phone AS Phone, email AS Email, nickname AS Nickname, member_level AS MemberLevel, growth AS Growth, points AS Points, balance AS Balance, created_at AS CreatedAt";
@@ -27,6 +27,18 @@ public sealed partial class CustomerService(IMallDatabase database, IPasswordHas
 
     [GeneratedRegex(@"^[0-9]{6,12}$")]
     private static partial Regex RegionPattern();
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<long, int>> GetMemberLevelsAsync(IReadOnlyCollection<long> customerIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(customerIds);
+        if (customerIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(customerIds), customerIds.Count, "At most 1,000 shoppers per call.");
+        if (customerIds.Count == 0) return new Dictionary<long, int>();
+        var ids = customerIds.Distinct().ToList();
+        var rows = await database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QueryAsync<(long Id, int Level)>(new CommandDefinition(
+            $"SELECT id, member_level FROM mall_customer WHERE {database.Dialect.InList("id", "@ids")}", new { ids }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Id, r => r.Level);
+    }
 
     /// <inheritdoc />
     public async Task<Customer> RegisterAsync(RegisterCustomerInput input, CancellationToken cancellationToken = default)

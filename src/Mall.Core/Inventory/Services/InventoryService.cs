@@ -7,7 +7,7 @@ using Mall.Events;
 namespace Mall.Inventory.Services;
 
 /// <summary>Default <see cref="IInventoryService"/> over the Mall database.</summary>
-public sealed class InventoryService(IMallDatabase database, IDomainEventDispatcher events, TimeProvider clock) : IInventoryService
+internal sealed class InventoryService(IMallDatabase database, IDomainEventDispatcher events, TimeProvider clock) : IInventoryService
 {
     private const string LevelColumns =
         "sku_id AS SkuId, received AS Received, available AS Available, reserved AS Reserved, sold AS Sold, low_stock_threshold AS LowStockThreshold";

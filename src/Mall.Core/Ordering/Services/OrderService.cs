@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 namespace Mall.Ordering.Services;
 
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
-public sealed class OrderService(
+internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
     IOptions<OrderingOptions> options, ICouponService coupons, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
 {
@@ -185,6 +185,58 @@ public sealed class OrderService(
         trigger is OrderTrigger.RequestRefund or OrderTrigger.Refund or OrderTrigger.RefundPartially or OrderTrigger.OpenAfterSale or OrderTrigger.Complete
             ? TransitionInAsync(transaction, orderId, trigger, actor, reason, null, null, cancellationToken)
             : throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "Only triggers that move no stock are applied inside another transaction.");
+
+    /// <inheritdoc />
+    public async Task<OrderStatus> LockStatusAsync(DbTransaction transaction, long orderId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var status = await transaction.Connection!.ExecuteScalarAsync<short?>(new CommandDefinition(
+            $"SELECT status FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return status is { } value ? (OrderStatus)value : throw new MallNotFoundException($"Order {orderId} does not exist.");
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<long, OrderStatus>> GetStatusesAsync(IReadOnlyCollection<long> orderIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(orderIds);
+        if (orderIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(orderIds), orderIds.Count, "At most 1,000 orders per call.");
+        if (orderIds.Count == 0) return new Dictionary<long, OrderStatus>();
+        var ids = orderIds.Distinct().ToList();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Id, short Status)>(new CommandDefinition(
+            $"SELECT id, status FROM mall_order WHERE {Dialect.InList("id", "@ids")}", new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Id, r => (OrderStatus)r.Status);
+    }
+
+    /// <inheritdoc />
+    public async Task<ShopperOrderCounts> CountShopperOrdersAsync(long customerId, IReadOnlyCollection<string> adjustmentReferences, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(adjustmentReferences);
+        DbConnection? own = null;
+        try
+        {
+            var connection = transaction?.Connection ?? (own = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
+            var cancelled = (short)OrderStatus.Cancelled;
+            var placed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mall_order WHERE customer_id = @customerId AND status <> @cancelled", new { customerId, cancelled }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var byAdjustment = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (adjustmentReferences.Count > 0)
+            {
+                // Orders that used each reference; cancelled orders give their use back.
+                var references = adjustmentReferences.Distinct().ToList();
+                var counts = await connection.QueryAsync<(string Reference, long Orders)>(new CommandDefinition(
+                    "SELECT a.reference, COUNT(DISTINCT a.order_id) FROM mall_order_adjustment a JOIN mall_order o ON o.id = a.order_id " +
+                    $"WHERE o.customer_id = @customerId AND o.status <> @cancelled AND {Dialect.InList("a.reference", "@references")} GROUP BY a.reference",
+                    new { customerId, cancelled, references }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                foreach (var (reference, count) in counts) byAdjustment[reference] = (int)count;
+            }
+            return new ShopperOrderCounts(placed, byAdjustment);
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     public Task<Order> MarkPaidAsync(long orderId, string actor, string? reason = null, CancellationToken cancellationToken = default) =>

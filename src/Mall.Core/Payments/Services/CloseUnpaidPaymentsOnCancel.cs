@@ -4,7 +4,7 @@ using Mall.Ordering;
 namespace Mall.Payments.Services;
 
 /// <summary>When an order is cancelled (payment timeout, the shopper, an admin), its unpaid payments are closed in the ledger.</summary>
-public sealed class CloseUnpaidPaymentsOnCancel(PaymentService payments) : IDomainEventHandler<OrderStatusChangedEvent>
+internal sealed class CloseUnpaidPaymentsOnCancel(PaymentService payments) : IDomainEventHandler<OrderStatusChangedEvent>
 {
     /// <inheritdoc />
     public async Task HandleAsync(OrderStatusChangedEvent domainEvent, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Mall.Payments.Services;
 
 /// <summary>Default <see cref="IPaymentService"/>: the ledger in the Mall database, providers from the extension registry.</summary>
-public sealed class PaymentService(
+internal sealed class PaymentService(
     IMallDatabase database, IOrderService orders, IExtensionRegistry extensions, IDomainEventDispatcher events,
     IOptions<MallOptions> options, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
 {
@@ -140,10 +140,9 @@ public sealed class PaymentService(
                 break;
             case PaymentEventKind.Captured:
             {
-                var orderStatus = await connection.ExecuteScalarAsync<short>(new CommandDefinition(
-                    $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                paid = orderStatus == (short)OrderStatus.PendingPayment;
-                note = paid ? "order paid" : $"late: order {Name((OrderStatus)orderStatus)}";
+                var orderStatus = await orders.LockStatusAsync(tx, payment.OrderId, cancellationToken).ConfigureAwait(false);
+                paid = orderStatus == OrderStatus.PendingPayment;
+                note = paid ? "order paid" : $"late: order {Name(orderStatus)}";
                 status = PaymentStatus.Captured;
                 break;
             }
@@ -241,8 +240,7 @@ public sealed class PaymentService(
     {
         var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
         await SetStatusAsync(tx, payment.Id, full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded, now, cancellationToken).ConfigureAwait(false);
-        var status = (OrderStatus)await tx.Connection!.ExecuteScalarAsync<short>(new CommandDefinition(
-            $"SELECT status FROM mall_order WHERE id = @id{database.Dialect.ForUpdate}", new { id = payment.OrderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var status = await orders.LockStatusAsync(tx, payment.OrderId, cancellationToken).ConfigureAwait(false);
         var list = new List<OrderStatusChangedEvent>();
         if (status is OrderStatus.Paid or OrderStatus.Shipped)
         {

@@ -9,7 +9,7 @@ namespace Mall.Promotions.Services;
 /// Default <see cref="IPromotionService"/>. Active rules are read on every quote, so they are kept in memory as one
 /// snapshot, replaced after each change here and re-read at least every 30 seconds.
 /// </summary>
-public sealed class PromotionService(IMallDatabase database, TimeProvider clock) : IPromotionService
+internal sealed class PromotionService(IMallDatabase database, TimeProvider clock) : IPromotionService
 {
     private readonly CachedSnapshot<IReadOnlyList<PromotionRule>> _rules = new(clock, TimeSpan.FromSeconds(30));
 

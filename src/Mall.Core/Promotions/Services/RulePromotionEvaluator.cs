@@ -13,7 +13,7 @@ namespace Mall.Promotions.Services;
 /// through <see cref="PromotionEngine"/>. Each applied promotion becomes a discount with its share of every line;
 /// free shipping takes back the shipping charged; what did not apply is explained in the quote's notes.
 /// </summary>
-public sealed class RulePromotionEvaluator(PromotionService promotions, IMallDatabase database, TimeProvider clock) : IPromotionEvaluator
+internal sealed class RulePromotionEvaluator(PromotionService promotions, IOrderService orders, Mall.Customers.ICustomerService customers, TimeProvider clock) : IPromotionEvaluator
 {
     /// <inheritdoc />
     public string Name => "promotions";
@@ -24,7 +24,7 @@ public sealed class RulePromotionEvaluator(PromotionService promotions, IMallDat
         var rules = await promotions.CurrentAsync(context.Connection, context.Transaction, cancellationToken).ConfigureAwait(false);
         if (rules.Count == 0 || context.Lines.Count == 0) return [];
         var lines = context.Lines.Select(l => new PromotionLine(l.ProductId, l.CategoryId, l.BrandId, Money.ToCents(l.UnitPrice), l.Quantity)).ToList();
-        var shopper = await database.ReadAsync(context.Connection, context.Transaction, (c, tx) => ShopperAsync(c, tx, context.CustomerId, rules, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var shopper = await ShopperAsync(context.Transaction, context.CustomerId, rules, cancellationToken).ConfigureAwait(false);
         var outcome = PromotionEngine.Evaluate(lines, shopper, rules, clock.GetUtcNow().UtcDateTime);
 
         foreach (var skipped in outcome.Skipped) context.AddNote($"{skipped.Name}: {skipped.Reason}");
@@ -48,26 +48,17 @@ public sealed class RulePromotionEvaluator(PromotionService promotions, IMallDat
     public static string ReferenceOf(long ruleId) => string.Create(CultureInfo.InvariantCulture, $"promotion:{ruleId}");
 
     /// <summary>Member level, first order and usage, read only when a rule asks for them.</summary>
-    private async Task<PromotionShopper> ShopperAsync(DbConnection connection, DbTransaction? tx, long? customerId, IReadOnlyList<PromotionRule> rules, CancellationToken cancellationToken)
+    private async Task<PromotionShopper> ShopperAsync(DbTransaction? tx, long? customerId, IReadOnlyList<PromotionRule> rules, CancellationToken cancellationToken)
     {
         var limited = rules.Where(r => r.PerCustomerLimit is not null).Select(r => ReferenceOf(r.Id)).ToList();
         if (customerId is not { } id || (limited.Count == 0 && !rules.Any(r => r.MinMemberLevel is not null || r.FirstOrderOnly))) return PromotionShopper.Guest;
-        var level = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-            "SELECT member_level FROM mall_customer WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
-        var cancelled = (short)OrderStatus.Cancelled;
-        var orders = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM mall_order WHERE customer_id = @id AND status <> @cancelled", new { id, cancelled }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // Both read through the features that own them (customers, orders), in the checkout's transaction when there is one.
+        var level = (await customers.GetMemberLevelsAsync([id], tx, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(id);
+        // Orders that used each limited promotion; cancelled orders give their use back.
+        var history = await orders.CountShopperOrdersAsync(id, limited, tx, cancellationToken).ConfigureAwait(false);
         var usage = new Dictionary<long, int>();
-        if (limited.Count > 0)
-        {
-            // Orders that used each limited promotion; cancelled orders give their use back.
-            var counts = await connection.QueryAsync<(string Reference, long Orders)>(new CommandDefinition(
-                "SELECT a.reference, COUNT(DISTINCT a.order_id) FROM mall_order_adjustment a JOIN mall_order o ON o.id = a.order_id " +
-                $"WHERE o.customer_id = @id AND o.status <> @cancelled AND {database.Dialect.InList("a.reference", "@limited")} GROUP BY a.reference",
-                new { id, cancelled, limited }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            foreach (var (reference, count) in counts)
-                usage[long.Parse(reference["promotion:".Length..], CultureInfo.InvariantCulture)] = (int)count;
-        }
-        return new PromotionShopper(level, orders == 0, usage);
+        foreach (var (reference, count) in history.ByAdjustment)
+            usage[long.Parse(reference["promotion:".Length..], CultureInfo.InvariantCulture)] = count;
+        return new PromotionShopper(level, history.Placed == 0, usage);
     }
 }

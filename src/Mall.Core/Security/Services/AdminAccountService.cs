@@ -5,7 +5,7 @@ using Mall.Data;
 namespace Mall.Security.Services;
 
 /// <summary>Default <see cref="IAdminAccountService"/> over the Mall database.</summary>
-public sealed class AdminAccountService(IMallDatabase database, IPasswordHasher hasher, TimeProvider clock) : IAdminAccountService
+internal sealed class AdminAccountService(IMallDatabase database, IPasswordHasher hasher, TimeProvider clock) : IAdminAccountService
 {
     /// <inheritdoc />
     public async Task<AdminAccount> CreateAsync(string userName, string password, IReadOnlyList<string> roles, CancellationToken cancellationToken = default)

@@ -11,7 +11,7 @@ namespace Mall.Shipping.Services;
 /// memory as one snapshot, replaced after each change here and re-read at least every 30 seconds (another node's
 /// changes arrive within that).
 /// </summary>
-public sealed partial class FreightTemplateService(IMallDatabase database, TimeProvider clock) : IFreightTemplateService
+internal partial class FreightTemplateService(IMallDatabase database, TimeProvider clock) : IFreightTemplateService
 {
     private readonly CachedSnapshot<IReadOnlyList<FreightTemplate>> _templates = new(clock, TimeSpan.FromSeconds(30));
 

@@ -9,7 +9,7 @@ namespace Mall.Shipping.Services;
 /// it reaches the template's free-shipping amount or count; the rate is the sum over the groups. A line whose template
 /// does not deliver to the region makes the quote fail. Without any template it offers no rate (shipping is free).
 /// </summary>
-public sealed class FreightTemplateShippingProvider(FreightTemplateService templates) : IShippingRateProvider
+internal sealed class FreightTemplateShippingProvider(FreightTemplateService templates) : IShippingRateProvider
 {
     /// <inheritdoc />
     public string Name => "freight-template";

@@ -13,7 +13,7 @@ namespace Mall.Web.Themes.Scriban;
 /// Renders see only read-only script data, Mall's helpers and a trimmed builtin set; every <c>{{ }}</c> output is
 /// HTML-escaped unless written through <c>raw</c>; every evaluated expression is a step of the render's budget.
 /// </summary>
-public sealed class ScribanTemplateEngine(IOptions<MallOptions> options) : ITemplateEngine
+internal sealed class ScribanTemplateEngine(IOptions<MallOptions> options) : ITemplateEngine
 {
     // Scriban's trimmed builtins, built once and shared read-only by every theme this engine compiles.
     private readonly Lazy<ScriptObject> _standard = new(ThemeBuiltins.Standard);

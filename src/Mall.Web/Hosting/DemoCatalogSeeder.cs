@@ -1,13 +1,17 @@
 using Mall.Catalog;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
-namespace Mall.Sample.Store;
+namespace Mall.Web.Hosting;
 
 /// <summary>
 /// Seeds a realistic demo catalog on first run (when there are no products yet): a category tree, brands, 50
-/// products with Chinese and English names and about 200 SKUs across colour × size matrices.
+/// products with Chinese and English names and about 200 SKUs across colour × size matrices. On when
+/// <see cref="MallOptions.DemoCatalog"/> is (the sample store and <c>dotnet new mall-store --demo-data</c>).
 /// </summary>
 internal sealed class DemoCatalogSeeder(
-    ICategoryService categories, IBrandService brands, IProductService products, IConfiguration configuration, ILogger<DemoCatalogSeeder> logger) : IHostedService
+    ICategoryService categories, IBrandService brands, IProductService products, IOptions<MallOptions> options, ILogger<DemoCatalogSeeder> logger) : IHostedService
 {
     private sealed record Template(string Category, string Name, decimal BasePrice, int WeightGrams, string[]? Colours, string[]? Sizes);
 
@@ -50,7 +54,7 @@ internal sealed class DemoCatalogSeeder(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!configuration.GetValue("SampleStore:SeedDemoData", true)) return;
+        if (!options.Value.DemoCatalog) return;
         var existing = await products.SearchAsync(new ProductQuery { PageSize = 1, IncludeDeleted = true }, cancellationToken);
         if (existing.Total > 0) return;
 

@@ -20,4 +20,11 @@ public interface IStorefrontWidget
 /// <param name="Page">Page name, e.g. <c>product</c>.</param>
 /// <param name="ProductId">The product shown, on product pages.</param>
 /// <param name="Culture">The shopper's language.</param>
-public sealed record WidgetContext(string Page, long? ProductId, string Culture);
+public sealed record WidgetContext(string Page, long? ProductId, string Culture)
+{
+    /// <summary>
+    /// The SKUs of the product shown (on product pages; empty elsewhere), so that a widget finds its own rows for them
+    /// without reading the catalog's tables.
+    /// </summary>
+    public IReadOnlyList<long> SkuIds { get; init; } = [];
+}

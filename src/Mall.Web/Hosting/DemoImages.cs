@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
-namespace Mall.Sample.Store;
+namespace Mall.Web.Hosting;
 
-/// <summary>Serves generated placeholder images for the demo catalog, so the sample needs no files or network.</summary>
+/// <summary>Serves generated placeholder images for the demo catalog, so a demo mall needs no files or network.</summary>
 internal static class DemoImages
 {
     public static void MapDemoImages(this IEndpointRouteBuilder endpoints) =>

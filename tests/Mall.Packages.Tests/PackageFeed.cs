@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Mall.Packages.Tests;
+
+/// <summary>
+/// Every package of the suite, packed once per test run from a copy of this repository's files (committed or not,
+/// minus what git ignores) with a version of its own (<c>0.1.0-proof.…</c>), so that nothing cached from an earlier
+/// run or another checkout can stand in for it. The copy has no bin or obj folders: the pack is a build from scratch,
+/// as on a fresh clone.
+/// </summary>
+public sealed class PackageFeed : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "mall-packages-tests", Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>The folder of .nupkg files: the only Mall feed the strangers' folders know.</summary>
+    public string Folder => Path.Combine(_root, "feed");
+
+    /// <summary>The version every package has.</summary>
+    public string Version { get; } = "0.1.0-proof." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>Where the repository's files were copied (to pack from, and to change for the bad-input test).</summary>
+    public string Sources => Path.Combine(_root, "src");
+
+    /// <summary>Output of the pack, for the note on sizes and warnings.</summary>
+    public string PackOutput { get; private set; } = "";
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Sources);
+        var (code, listing) = await Cli.RunAsync(RepositoryRoot, "git", ["ls-files", "--cached", "--others", "--exclude-standard"]);
+        Assert.True(code == 0, "git ls-files failed: " + listing);
+        foreach (var file in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var from = Path.Combine(RepositoryRoot, file);
+            if (!File.Exists(from)) continue; // deleted in the work tree
+            var to = Path.Combine(Sources, file);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(from, to);
+        }
+        PackOutput = await Cli.DotnetAsync(Sources, "pack", "nuget/packages.slnf", "-c", "Release", "-o", Folder, "-nologo", "-v", "q", $"-p:Version={Version}");
+    }
+
+    /// <summary>
+    /// Removes the temp folders and this run's packages from the NuGet cache (only this version: nothing of the
+    /// user's is touched).
+    /// </summary>
+    public Task DisposeAsync()
+    {
+        TryDelete(_root);
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        if (Directory.Exists(cache))
+            foreach (var package in Directory.EnumerateDirectories(cache, "mall*"))
+                TryDelete(Path.Combine(package, Version.ToLowerInvariant()));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new empty folder whose nuget.config lists only the local feed (for Mall) and the public registry (for the rest).</summary>
+    public string NewStrangerFolder(string name)
+    {
+        var folder = Path.Combine(_root, name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="mall-local" value="{Folder}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="mall-local"><package pattern="Mall" /><package pattern="Mall.*" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        return folder;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            if (File.Exists(Path.Combine(directory.FullName, "Mall.sln"))) return directory.FullName;
+        throw new InvalidOperationException("Mall.sln not found above the test folder.");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PackageFeedCollection : ICollectionFixture<PackageFeed>
+{
+    public const string Name = "package feed";
+}
