@@ -33,7 +33,9 @@ public static class MallCoreServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMallCore(this IServiceCollection services)
     {
-        services.AddOptions<MallOptions>();
+        // Every setting is checked when the host starts; a bad one stops it with a message naming it.
+        services.AddOptions<MallOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<MallOptions>, MallOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMallDatabase, MallDatabase>();
         services.TryAddSingleton<MigrationRunner>();
@@ -44,7 +46,6 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IBrandService, BrandService>();
         services.TryAddSingleton<IProductService, ProductService>();
         services.TryAddSingleton<IInventoryService, InventoryService>();
-        services.AddOptions<OrderingOptions>();
         services.TryAddSingleton<IOrderService, OrderService>();
         services.TryAddSingleton<ICustomerService, CustomerService>();
         services.TryAddSingleton<ICartService, CartService>();

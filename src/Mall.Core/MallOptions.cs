@@ -37,6 +37,12 @@ public sealed class MallOptions
     /// <summary>Storefront themes (<c>Mall:Themes</c>).</summary>
     public MallThemeOptions Themes { get; set; } = new();
 
+    /// <summary>Orders: the payment deadline and the timeout sweep (<c>Mall:Ordering</c>).</summary>
+    public Mall.Ordering.OrderingOptions Ordering { get; set; } = new();
+
+    /// <summary>Payment methods built into the host (<c>Mall:Payments</c>).</summary>
+    public MallPaymentOptions Payments { get; set; } = new();
+
     /// <summary>
     /// Seed a demo catalog (categories, brands, 50 products, about 200 SKUs, placeholder images at
     /// <c>/demo-images/</c>) when the catalog is empty at start-up (<c>Mall:DemoCatalog</c>, default false). For trying
@@ -151,3 +157,24 @@ public sealed class MallThemeOptions
     /// <summary>How often a node re-reads which theme is active and its settings (changes made on the node apply at once).</summary>
     public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>Payment methods built into the host (<c>Mall:Payments</c>).</summary>
+public sealed class MallPaymentOptions
+{
+    /// <summary>The sandbox payment method (<c>Mall:Payments:Sandbox</c>).</summary>
+    public SandboxPaymentOptions Sandbox { get; set; } = new();
+}
+
+/// <summary>Options of the sandbox payment method (<c>Mall:Payments:Sandbox</c>).</summary>
+public sealed class SandboxPaymentOptions
+{
+    /// <summary>
+    /// HMAC key the sandbox gateway signs its notifications with. Empty: a random key per process (enough for one
+    /// node; give nodes one key when several serve a mall).
+    /// </summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Whether the sandbox takes payments; null (default) follows <see cref="MallOptions.EnableDevelopmentPayments"/> (on in Development).</summary>
+    public bool? Enabled { get; set; }
+}
+

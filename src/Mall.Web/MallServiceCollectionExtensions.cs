@@ -43,16 +43,14 @@ public static class MallServiceCollectionExtensions
             "Mall:PublicBaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://shop.example.com.").ValidateOnStart();
 
         services.AddMallCore().AddMallSqlite();
-        if (configuration is not null) services.Configure<OrderingOptions>(configuration.GetSection($"{MallOptions.SectionName}:Ordering"));
         services.AddHostedService<MallMigrationHostedService>();
         services.AddMallCoreJobs();
         // After the migrations, so that it finds the tables; does nothing unless Mall:DemoCatalog is on.
         services.AddHostedService<DemoCatalogSeeder>();
 
         // Payments: the sandbox method is registered like any provider; its gateway is mapped with development payments.
-        if (configuration is not null) services.Configure<Mall.Web.Payments.SandboxPaymentOptions>(configuration.GetSection($"{MallOptions.SectionName}:Payments:Sandbox"));
-        services.AddOptions<Mall.Web.Payments.SandboxPaymentOptions>().PostConfigure<IHostEnvironment, IOptions<MallOptions>>((sandbox, environment, mall) =>
-            sandbox.Enabled ??= mall.Value.EnableDevelopmentPayments ?? environment.IsDevelopment());
+        options.PostConfigure<IHostEnvironment>((mall, environment) =>
+            mall.Payments.Sandbox.Enabled ??= mall.EnableDevelopmentPayments ?? environment.IsDevelopment());
         services.TryAddSingleton<Mall.Web.Payments.SandboxPaymentProvider>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Payments.IPaymentProvider, Mall.Web.Payments.SandboxPaymentProvider>(sp => sp.GetRequiredService<Mall.Web.Payments.SandboxPaymentProvider>()));
         services.AddHttpClient(Mall.Web.Payments.PaymentEndpoints.SandboxHttpClient);

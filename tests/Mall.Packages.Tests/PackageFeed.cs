@@ -20,7 +20,7 @@ public sealed class PackageFeed : IAsyncLifetime
     public string Version { get; } = "0.1.0-proof." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
     /// <summary>Where the repository's files were copied (to pack from, and to change for the bad-input test).</summary>
-    public string Sources => Path.Combine(_root, "src");
+    public string Sources => Path.Combine(_root, "repository");
 
     /// <summary>Output of the pack, for the note on sizes and warnings.</summary>
     public string PackOutput { get; private set; } = "";
@@ -64,20 +64,9 @@ public sealed class PackageFeed : IAsyncLifetime
     {
         var folder = Path.Combine(_root, name);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="mall-local" value="{Folder}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-              <packageSourceMapping>
-                <packageSource key="mall-local"><package pattern="Mall" /><package pattern="Mall.*" /></packageSource>
-                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """);
+        // The feed config documented in nuget/README.md, pointed at this run's feed.
+        var config = File.ReadAllText(Path.Combine(RepositoryRoot, "nuget", "local-feed.config")).Replace("MALL_FEED", Folder, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), config);
         return folder;
     }
 

@@ -156,6 +156,36 @@ public sealed class StrangerTests(PackageFeed feed)
         Assert.Contains("plugin.json says version '2.0.0' but the project's Version is '1.0.0'", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Packing_a_public_API_change_that_the_PublicAPI_files_do_not_record_fails_naming_the_symbol()
+    {
+        // In the fixture's copy of the repository: a new public type in Mall.Core, recorded nowhere.
+        var added = Path.Combine(feed.Sources, "src", "Mall.Core", "Common", "UnrecordedApi.cs");
+        await File.WriteAllTextAsync(added, """
+            namespace Mall.Common;
+
+            /// <summary>Public, but in no PublicAPI file.</summary>
+            public static class UnrecordedApi
+            {
+                /// <summary>A member nobody reviewed.</summary>
+                public static int Answer() => 42;
+            }
+            """);
+        try
+        {
+            var (exitCode, output) = await Cli.RunAsync(feed.Sources, "dotnet",
+                ["pack", "src/Mall.Core/Mall.Core.csproj", "-c", "Release", "-o", Path.Combine(feed.Sources, "unrecorded"), "-nologo", "-v", "q", $"-p:Version={feed.Version}"]);
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("RS0016", output, StringComparison.Ordinal);
+            Assert.Contains("Symbol 'static Mall.Common.UnrecordedApi.Answer() -> int' is not part of the declared public API", output, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(feed.Sources, "unrecorded")) && Directory.EnumerateFiles(Path.Combine(feed.Sources, "unrecorded"), "*.nupkg").Any());
+        }
+        finally
+        {
+            File.Delete(added);
+        }
+    }
+
     private static async Task Upload(HttpClient http, string path, string file, RunningApp app)
     {
         using var body = new ByteArrayContent(await File.ReadAllBytesAsync(file));

@@ -8,19 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace Mall.Web.Payments;
 
-/// <summary>Options of the sandbox payment method (<c>Mall:Payments:Sandbox</c>).</summary>
-public sealed class SandboxPaymentOptions
-{
-    /// <summary>
-    /// HMAC key the sandbox gateway signs its notifications with. Empty: a random key per process (enough for one
-    /// node; give nodes one key when several serve a mall).
-    /// </summary>
-    public string? Secret { get; set; }
-
-    /// <summary>Whether the sandbox takes payments; null (default) follows <see cref="MallOptions.EnableDevelopmentPayments"/> (on in Development).</summary>
-    public bool? Enabled { get; set; }
-}
-
 /// <summary>
 /// A payment method for development and tests that behaves like a real gateway: creating a payment gives a cashier
 /// URL on the sandbox gateway (<c>/api/sandbox/pay/{number}</c>, mapped with development payments), which, when
@@ -32,7 +19,7 @@ public sealed class SandboxPaymentOptions
 /// answers <c>200 {"code":"SUCCESS"}</c> when it took the notification (also for a repeat) and
 /// <c>400 {"code":"FAIL","message":…}</c> when it refused it; a gateway retries on anything but 200.
 /// </remarks>
-internal sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> options) : IPaymentProvider
+internal sealed class SandboxPaymentProvider(IOptions<MallOptions> mallOptions) : IPaymentProvider
 {
     /// <summary>The provider name.</summary>
     public const string ProviderName = "sandbox";
@@ -40,7 +27,7 @@ internal sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> opt
     /// <summary>Header carrying the notification signature.</summary>
     public const string SignatureHeader = "X-Sandbox-Signature";
 
-    private readonly byte[] _key = options.Value.Secret is { Length: > 0 } secret ? Encoding.UTF8.GetBytes(secret) : RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _key = mallOptions.Value.Payments.Sandbox.Secret is { Length: > 0 } secret ? Encoding.UTF8.GetBytes(secret) : RandomNumberGenerator.GetBytes(32);
 
     /// <inheritdoc />
     public string Name => ProviderName;
@@ -51,7 +38,7 @@ internal sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> opt
     /// <inheritdoc />
     public Task<PaymentAction> CreateAsync(PaymentRequest request, CancellationToken cancellationToken)
     {
-        if (options.Value.Enabled != true)
+        if (mallOptions.Value.Payments.Sandbox.Enabled != true)
             throw new MallConflictException("The sandbox payment method is for development only and is off here.") { Code = "payment.sandbox_off" };
         var notify = new Uri(request.NotifyUrl);
         var amount = request.Amount.ToString("0.00", CultureInfo.InvariantCulture);
@@ -64,7 +51,7 @@ internal sealed class SandboxPaymentProvider(IOptions<SandboxPaymentOptions> opt
     /// <inheritdoc />
     public Task<PaymentNotification?> VerifyNotificationAsync(ProviderNotification notification, CancellationToken cancellationToken)
     {
-        if (options.Value.Enabled != true || !notification.Headers.TryGetValue(SignatureHeader, out var signature) || !Verify(notification.Body, signature))
+        if (mallOptions.Value.Payments.Sandbox.Enabled != true || !notification.Headers.TryGetValue(SignatureHeader, out var signature) || !Verify(notification.Body, signature))
             return Task.FromResult<PaymentNotification?>(null);
         var body = JsonSerializer.Deserialize<SandboxNotification>(notification.Body, JsonSerializerOptions.Web)
             ?? throw new FormatException("empty notification");

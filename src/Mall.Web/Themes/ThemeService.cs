@@ -37,6 +37,8 @@ internal sealed record ThemeCheckResult(string Name, string Version, int Templat
 /// Installs, checks, activates, configures and removes storefront themes at run time, and keeps each one compiled
 /// (once per version; settings apply without recompiling). The built-in <c>default</c> theme ships inside Mall.Web.
 /// State (which theme is active, settings, page layouts) is in <c>mall_theme</c>; packages in <c>Mall:Themes:StorePath</c>.
+/// This file: the operations; <c>ThemeService.Packages.cs</c> the files, <c>ThemeService.State.cs</c> the state,
+/// <c>ThemeService.Compilation.cs</c> compiling.
 /// </summary>
 internal sealed partial class ThemeService(
     IMallDatabase database, IEnumerable<ITemplateEngine> engines, Mall.Plugins.IExtensionRegistry extensions, IOptions<MallOptions> options,
@@ -111,9 +113,6 @@ internal sealed partial class ThemeService(
             _effective[name] = state = new EffectiveState(runtime, row?.Settings, row?.Pages, runtime.EffectiveSettings(Parse(row?.Settings)), EffectivePages(runtime, row));
         return (runtime, state.Settings, state.Pages);
     }
-
-    /// <summary>A theme's settings and sections as last computed, with what they were computed from.</summary>
-    private sealed record EffectiveState(ThemeRuntime Runtime, string? SettingsJson, string? PagesJson, JsonObject Settings, IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> Pages);
 
     /// <summary>Checks a package without installing it: manifest, base theme, every template compiled with its bases'.</summary>
     /// <exception cref="ThemeException">What is wrong, with file and line.</exception>
@@ -221,178 +220,6 @@ internal sealed partial class ThemeService(
         _state.Invalidate();
     }
 
-    /// <summary>The compiled theme (cached per name; evicted when it changes).</summary>
-    public ThemeRuntime Runtime(string name) =>
-        _compiled.GetOrAdd(name, n => new Lazy<ThemeRuntime>(() => Build(Load(n), strict: false), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
-
-    /// <param name="theme">The package.</param>
-    /// <param name="strict">The check (calls to unknown functions are errors) rather than an installed theme compiled again.</param>
-    private ThemeRuntime Build(ThemePackage theme, bool strict)
-    {
-        // The chain: the theme, then its base, its base's base… (files of the theme win).
-        var chain = new List<ThemePackage> { theme };
-        while (chain[^1].Manifest.Base is { } baseName)
-        {
-            if (chain.Count > 5 || chain.Any(t => t.Manifest.Name == baseName)) throw new ThemeException($"the base themes of '{theme.Manifest.Name}' go round in a circle or deeper than 5", ThemeManifest.FileName);
-            chain.Add(Load(baseName, $"its base theme '{baseName}' is not installed"));
-        }
-        var engine = engines.FirstOrDefault(e => string.Equals(e.Name, theme.Manifest.Engine, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ThemeException($"uses the template engine '{theme.Manifest.Engine}', which this mall does not have (it has: {string.Join(", ", engines.Select(e => e.Name))}); " +
-                "themes for Mall are written in Scriban (\"engine\": \"scriban\", templates ending in .sbn): see docs/themes.md", ThemeManifest.FileName);
-        var templates = new Dictionary<string, ThemeSource>(StringComparer.Ordinal);
-        var assets = new Dictionary<string, ThemeAsset>(StringComparer.Ordinal);
-        var settings = new List<ThemeSettingDefinition>();
-        var pages = new Dictionary<string, IReadOnlyList<ThemeSection>>(StringComparer.Ordinal);
-        var locales = new Dictionary<string, Dictionary<string, string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var layer in Enumerable.Reverse(chain))
-        {
-            foreach (var (name, source) in layer.Templates(engine.Extension)) templates[name] = source;
-            foreach (var (path, content) in layer.Files.Where(f => f.Key.StartsWith("assets/", StringComparison.Ordinal)))
-                assets[path["assets/".Length..]] = new ThemeAsset(content, ThemePackage.Hash(content), ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
-            foreach (var definition in layer.Manifest.Settings)
-            {
-                settings.RemoveAll(s => s.Id == definition.Id);
-                settings.Add(definition);
-            }
-            foreach (var (page, sections) in layer.Manifest.Pages) pages[page] = sections;
-            foreach (var culture in layer.Files.Keys.Where(k => k.StartsWith("locales/", StringComparison.Ordinal) && k.EndsWith(".json", StringComparison.Ordinal)).Select(k => k[8..^5]))
-            {
-                if (!locales.TryGetValue(culture, out var texts)) locales[culture] = texts = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach (var (key, text) in layer.Locale(culture)) texts[key] = text;
-            }
-        }
-        foreach (var required in new[] { "layouts/base", "pages/home", "pages/product", "pages/not-found", "pages/error" })
-            if (!templates.ContainsKey(required)) throw new ThemeException($"has no {required}{engine.Extension} (nor does its base)", ThemeManifest.FileName);
-        foreach (var (page, sections) in pages)
-            foreach (var section in sections)
-                if (!templates.ContainsKey($"sections/{section.Type}")) throw new ThemeException($"page '{page}' uses the section '{section.Type}', which has no template", ThemeManifest.FileName);
-
-        HashSet<string> helperNames;
-        using (var helpers = extensions.Acquire<ITemplateHelper>())
-            helperNames = helpers.Items.Select(h => h.Instance.Name).ToHashSet(StringComparer.Ordinal);
-        var compiled = engine.Compile(new ThemeSources(templates) { Strict = strict }, helperNames);
-        return new ThemeRuntime(theme.Manifest, chain.Select(t => $"{t.Manifest.Name}@{t.Manifest.Version}").ToList(), compiled, settings, pages,
-            locales.ToDictionary(l => l.Key, l => (IReadOnlyDictionary<string, string>)l.Value, StringComparer.OrdinalIgnoreCase), assets, compiled.RawOutputs) { HelperNames = helperNames };
-    }
-
-    private ThemePackage Load(string name, string? missing = null)
-    {
-        if (name == DefaultTheme) return _builtIn.Value;
-        var file = PackagePath(name);
-        if (!File.Exists(file)) throw new ThemeException(missing ?? $"theme '{name}' is not installed");
-        using var stream = File.OpenRead(file);
-        return ThemePackage.FromZip(stream);
-    }
-
-    private static ThemePackage LoadBuiltIn()
-    {
-        var assembly = typeof(ThemeService).Assembly;
-        const string prefix = "MallTheme/default/";
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
-        {
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            files[resource[prefix.Length..].Replace('\\', '/')] = copy.ToArray();
-        }
-        return ThemePackage.FromFiles(files);
-    }
-
-    private void Evict(string name)
-    {
-        // The theme and every theme built on it compile again.
-        foreach (var key in _compiled.Keys)
-            if (key == name || (_compiled.TryGetValue(key, out var lazy) && lazy.IsValueCreated && lazy.Value.Chain.Any(c => c.StartsWith(name + "@", StringComparison.Ordinal))))
-                _compiled.TryRemove(key, out _);
-    }
-
-    private string Known(string name)
-    {
-        if (name != DefaultTheme && !File.Exists(PackagePath(name))) throw new MallNotFoundException($"Theme '{name}' is not installed.");
-        return name;
-    }
-
-    private string PackagePath(string name)
-    {
-        if (!NamePattern().IsMatch(name)) throw new MallNotFoundException($"Theme '{name}' is not installed.");
-        return Path.Combine(StorePath, name + ".malltheme");
-    }
-
-    private async Task EnsureRowAsync(string name, CancellationToken cancellationToken)
-    {
-        var runtime = Runtime(name);
-        var now = clock.GetUtcNow().UtcDateTime;
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Dialect.InsertIgnoreDuplicate("mall_theme", ["name", "version", "base_name", "is_builtin", "is_active", "settings", "pages", "installed_at", "updated_at"],
-                ["@name", "@version", "@baseName", "@builtin", "@active", "@settings", "@pages", "@now", "@now"], ["name"]),
-            new { name, version = runtime.Manifest.Version, baseName = runtime.Manifest.Base, builtin = name == DefaultTheme, active = false, settings = "{}", pages = "{}", now },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
-
-    private async Task UpdateAsync(string name, string column, string json, CancellationToken cancellationToken)
-    {
-        await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE mall_theme SET {column} = @json, updated_at = @now WHERE name = @name",
-                new { json, now = clock.GetUtcNow().UtcDateTime, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        _state.Invalidate();
-    }
-
-    private Task<IReadOnlyList<ThemeRow>> StateAsync(CancellationToken cancellationToken) =>
-        _state.GetAsync(async ct =>
-        {
-            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
-            return (IReadOnlyList<ThemeRow>)(await connection.QueryAsync<ThemeRow>(new CommandDefinition(
-                "SELECT name AS Name, version AS Version, base_name AS BaseName, is_active AS IsActive, settings AS Settings, pages AS Pages FROM mall_theme ORDER BY name",
-                cancellationToken: ct)).ConfigureAwait(false)).ToList();
-        }, cancellationToken);
-
-    private static string ActiveName(IReadOnlyList<ThemeRow> rows) => rows.FirstOrDefault(r => r.IsActive)?.Name ?? DefaultTheme;
-
-    private static IReadOnlyDictionary<string, IReadOnlyList<ThemeSection>> EffectivePages(ThemeRuntime runtime, ThemeRow? row)
-    {
-        var pages = new Dictionary<string, IReadOnlyList<ThemeSection>>(runtime.Pages, StringComparer.Ordinal);
-        if (Parse(row?.Pages) is { } saved)
-            foreach (var (page, sections) in saved)
-            {
-                try
-                {
-                    var list = ThemeManifest.ReadSections(sections, page, "pages");
-                    // A layout saved for an older version may name sections the theme no longer has: those are skipped.
-                    pages[page] = list.Where(s => runtime.Compiled.Has($"sections/{s.Type}")).ToList();
-                }
-                catch (ThemeException)
-                {
-                }
-            }
-        return pages;
-    }
-
-    private static JsonObject? Parse(string? json)
-    {
-        if (string.IsNullOrEmpty(json)) return null;
-        try
-        {
-            return JsonNode.Parse(json) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,49}$")]
     private static partial Regex NamePattern();
-
-    private sealed class ThemeRow
-    {
-        public string Name { get; set; } = "";
-        public string Version { get; set; } = "";
-        public string? BaseName { get; set; }
-        public bool IsActive { get; set; }
-        public string Settings { get; set; } = "{}";
-        public string Pages { get; set; } = "{}";
-    }
 }

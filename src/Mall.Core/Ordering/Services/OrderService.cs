@@ -20,7 +20,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<OrderingOptions> options, ICouponService coupons, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
+    IOptions<MallOptions> mallOptions, ICouponService coupons, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -87,7 +87,7 @@ internal sealed class OrderService(
             number, request.CustomerId, status = (short)OrderStatus.PendingPayment,
             subtotal = Money.ToCents(quote.Subtotal), shipping = Money.ToCents(quote.ShippingFee), discount = Money.ToCents(quote.Discount), total = Money.ToCents(quote.Total),
             key, Note = request.Note?.Trim(), receiver = address?.Receiver, phone = address?.Phone, region = address?.RegionCode, detail = address?.Detail,
-            deadline = now + options.Value.PaymentTimeout, now, via = (short)OrderTrigger.Place, actor,
+            deadline = now + mallOptions.Value.Ordering.PaymentTimeout, now, via = (short)OrderTrigger.Place, actor,
         });
         const string ThisOrder = " FROM mall_order o WHERE o.number = @number";
         var sql = new StringBuilder(Dialect.InsertReturningId(
@@ -142,7 +142,7 @@ internal sealed class OrderService(
             Id = orderId, Number = number, CustomerId = request.CustomerId, Status = OrderStatus.PendingPayment,
             Subtotal = Stored(quote.Subtotal), ShippingFee = Stored(quote.ShippingFee), Discount = Stored(quote.Discount), Total = Stored(quote.Total), Note = request.Note?.Trim(),
             ShippingAddress = address is null ? null : new OrderAddress(address.Receiver, address.Phone, address.RegionCode, address.Detail),
-            PaymentDeadline = now + options.Value.PaymentTimeout, CreatedAt = now, UpdatedAt = now,
+            PaymentDeadline = now + mallOptions.Value.Ordering.PaymentTimeout, CreatedAt = now, UpdatedAt = now,
             Lines = orderLines.Select(l => new OrderLine
             {
                 SkuId = l.SkuId, ProductId = l.ProductId, ProductName = l.ProductName, SkuCode = l.SkuCode, SpecValues = l.SpecValues, IsGift = l.IsGift,

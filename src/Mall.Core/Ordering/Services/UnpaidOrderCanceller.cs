@@ -9,12 +9,12 @@ namespace Mall.Ordering.Services;
 /// run it at once: each cancellation is a guarded transition, so an order is cancelled (and its stock released)
 /// exactly once, whichever host gets there first.
 /// </summary>
-internal sealed class UnpaidOrderCanceller(IOrderService orders, IOptions<OrderingOptions> options, TimeProvider clock, ILogger<UnpaidOrderCanceller> logger) : BackgroundService
+internal sealed class UnpaidOrderCanceller(IOrderService orders, IOptions<MallOptions> mallOptions, TimeProvider clock, ILogger<UnpaidOrderCanceller> logger) : BackgroundService
 {
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.TimeoutSweepInterval, clock);
+        using var timer = new PeriodicTimer(mallOptions.Value.Ordering.TimeoutSweepInterval, clock);
         do
         {
             try
