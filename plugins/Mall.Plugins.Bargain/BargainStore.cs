@@ -55,7 +55,7 @@ public sealed class BargainStore(IMallDatabase database, Mall.Catalog.IProductSe
         errors.ThrowIfAny();
 
         // The catalog says which SKUs exist (a SKU deleted meanwhile is refused when an order is placed).
-        if (!(await products.GetSkusAsync([input.SkuId], cancellationToken)).ContainsKey(input.SkuId))
+        if (!(await products.GetSkusAsync([input.SkuId], cancellationToken: cancellationToken)).TryGetValue(input.SkuId, out var sku) || sku.IsDeleted)
             throw new MallValidationException("skuId", $"SKU {input.SkuId} does not exist.");
         return await database.InTransactionAsync(async tx =>
         {

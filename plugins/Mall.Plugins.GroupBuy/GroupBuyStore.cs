@@ -40,9 +40,9 @@ public sealed class GroupBuyStore(IMallDatabase database, Mall.Catalog.IProductS
         errors.ThrowIfAny();
 
         // The catalog says which SKUs exist (a SKU deleted meanwhile is refused when an order is placed).
-        var known = await products.GetSkusAsync(skus.Select(s => s.SkuId).ToList(), cancellationToken);
+        var known = await products.GetSkusAsync(skus.Select(s => s.SkuId).ToList(), cancellationToken: cancellationToken);
         for (var i = 0; i < skus.Count; i++)
-            if (!known.ContainsKey(skus[i].SkuId)) throw new MallValidationException($"skus[{i}].skuId", $"SKU {skus[i].SkuId} does not exist.");
+            if (!known.TryGetValue(skus[i].SkuId, out var sku) || sku.IsDeleted) throw new MallValidationException($"skus[{i}].skuId", $"SKU {skus[i].SkuId} does not exist.");
         return await database.InTransactionAsync(async tx =>
         {
             var connection = tx.Connection!;

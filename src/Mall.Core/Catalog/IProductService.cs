@@ -25,17 +25,71 @@ public interface IProductService
     Task<Product> RestoreAsync(long id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The SKUs of <paramref name="skuIds"/> that exist and are not deleted (at most 1,000 ids per call), with their
-    /// product and current prices: for features that refer to SKUs (plugins' activities, imports) without reading the
-    /// catalog's tables.
+    /// The SKUs of <paramref name="skuIds"/> that exist (deleted ones too, flagged; at most 1,000 ids per call), with
+    /// their product and current prices: for features that sell or refer to SKUs (carts, checkout, plugins'
+    /// activities) without reading the catalog's tables. Read in <paramref name="transaction"/> when given.
     /// </summary>
-    Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets the freight template of a product (null: the default rules), in <paramref name="transaction"/>; the
+    /// shipping feature checks the template. How many products use a template: <see cref="CountUsingFreightTemplateAsync"/>.
+    /// </summary>
+    /// <exception cref="Common.MallNotFoundException">No such product.</exception>
+    Task SetFreightTemplateAsync(System.Data.Common.DbTransaction transaction, long productId, long? templateId, CancellationToken cancellationToken = default);
+
+    /// <summary>How many products (deleted ones included) use the freight template, in <paramref name="transaction"/>.</summary>
+    Task<long> CountUsingFreightTemplateAsync(System.Data.Common.DbTransaction transaction, long templateId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A SKU as other features refer to it (<see cref="IProductService.GetSkusAsync"/>).</summary>
-/// <param name="Id">The SKU.</param>
-/// <param name="ProductId">Its product.</param>
-/// <param name="Code">Its code.</param>
-/// <param name="Price">Its price now.</param>
-/// <param name="MemberPrice">Its member price now, if any.</param>
-public sealed record SkuReference(long Id, long ProductId, string Code, decimal Price, decimal? MemberPrice);
+/// <summary>A SKU as other features see it (<see cref="IProductService.GetSkusAsync"/>).</summary>
+public sealed record SkuReference
+{
+    /// <summary>The SKU.</summary>
+    public required long Id { get; init; }
+
+    /// <summary>Its product.</summary>
+    public required long ProductId { get; init; }
+
+    /// <summary>The product's category.</summary>
+    public long CategoryId { get; init; }
+
+    /// <summary>The product's brand, if any.</summary>
+    public long? BrandId { get; init; }
+
+    /// <summary>The product's name.</summary>
+    public required string ProductName { get; init; }
+
+    /// <summary>The SKU's code.</summary>
+    public required string Code { get; init; }
+
+    /// <summary>Its values of the product's spec dimensions.</summary>
+    public IReadOnlyList<string> SpecValues { get; init; } = [];
+
+    /// <summary>Its price now.</summary>
+    public decimal Price { get; init; }
+
+    /// <summary>Its member price now, if any.</summary>
+    public decimal? MemberPrice { get; init; }
+
+    /// <summary>The SKU's image, else the product's first.</summary>
+    public string? ImageUrl { get; init; }
+
+    /// <summary>Shipping weight of one unit.</summary>
+    public int WeightGrams { get; init; }
+
+    /// <summary>The product's freight template, if any.</summary>
+    public long? FreightTemplateId { get; init; }
+
+    /// <summary>The SKU was deleted (orders and carts keep referring to it).</summary>
+    public bool IsDeleted { get; init; }
+
+    /// <summary>The product was deleted.</summary>
+    public bool ProductDeleted { get; init; }
+
+    /// <summary>The product's status.</summary>
+    public ProductStatus ProductStatus { get; init; }
+
+    /// <summary>Can be bought now: neither it nor its product deleted, the product published.</summary>
+    public bool OnSale => !IsDeleted && !ProductDeleted && ProductStatus == ProductStatus.Published;
+}

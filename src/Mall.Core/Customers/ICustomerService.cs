@@ -42,4 +42,10 @@ public interface ICustomerService
     /// <paramref name="transaction"/> when given.
     /// </summary>
     Task<IReadOnlyDictionary<long, int>> GetMemberLevelsAsync(IReadOnlyCollection<long> customerIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One of the shopper's own addresses, or null (another shopper's address reads as missing): for orders, which keep
+    /// a snapshot of it. Read in <paramref name="transaction"/> when given.
+    /// </summary>
+    Task<CustomerAddress?> FindAddressAsync(long customerId, long addressId, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 }

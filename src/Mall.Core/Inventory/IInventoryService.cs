@@ -58,4 +58,11 @@ public interface IInventoryService
 
     /// <summary>The movement ledger of a SKU, newest first.</summary>
     Task<PagedResult<StockMovement>> GetMovementsAsync(long skuId, int page, int pageSize, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The stock of each SKU of <paramref name="skuIds"/> that has an inventory row (at most 1,000 ids per call),
+    /// without locking: for features that show or check stock (carts, checkout, product pages). Read in
+    /// <paramref name="transaction"/> when given.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, StockLevel>> GetLevelsAsync(IReadOnlyCollection<long> skuIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 }

@@ -1,17 +1,6 @@
-using System.Collections.Immutable;
-using System.Text.Json.Nodes;
-using Autofac;
-using Autofac.Extensions.DependencyInjection;
-using Mall.Common;
-using Mall.Data.Migrations;
 using Mall.Plugins;
-using McMaster.NETCore.Plugins;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Mall.Web.Plugins;
 

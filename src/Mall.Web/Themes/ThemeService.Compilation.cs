@@ -1,16 +1,4 @@
-using System.Collections.Concurrent;
-using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Dapper;
-using Mall.Common;
-using Mall.Data;
 using Mall.Themes;
-using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Mall.Web.Themes;
 

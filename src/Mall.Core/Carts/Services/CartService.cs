@@ -9,21 +9,24 @@ using Mall.Ordering;
 namespace Mall.Carts.Services;
 
 /// <summary>Default <see cref="ICartService"/> over the Mall database.</summary>
-internal sealed class CartService(IMallDatabase database, TimeProvider clock) : ICartService
+internal sealed class CartService(IMallDatabase database, IProductService products, Mall.Inventory.IInventoryService inventory, TimeProvider clock) : ICartService
 {
     private ISqlDialect Dialect => database.Dialect;
 
     /// <inheritdoc />
     public async Task<Cart> GetAsync(CartOwner owner, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
-            "SELECT c.sku_id AS SkuId, c.quantity AS Quantity, c.selected AS Selected, s.product_id AS ProductId, s.code AS SkuCode, s.spec_values AS SpecValues, " +
-            "s.price AS Price, s.image_url AS SkuImage, s.is_deleted AS SkuDeleted, p.name AS ProductName, p.images AS ProductImages, p.status AS ProductStatus, " +
-            "p.is_deleted AS ProductDeleted, i.available AS Available " +
-            "FROM mall_cart_line c JOIN mall_sku s ON s.id = c.sku_id JOIN mall_product p ON p.id = s.product_id JOIN mall_inventory i ON i.sku_id = s.id " +
-            "WHERE c.owner = @Key ORDER BY c.id", new { owner.Key }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var lines = rows.Select(r => r.ToLine()).ToList();
+        List<Row> rows;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            rows = (await connection.QueryAsync<Row>(new CommandDefinition(
+                "SELECT sku_id AS SkuId, quantity AS Quantity, selected AS Selected FROM mall_cart_line WHERE owner = @Key ORDER BY id",
+                new { owner.Key }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        if (rows.Count == 0) return new Cart([], 0, 0);
+        // The catalog's and the inventory's views of the lines' SKUs, through their services.
+        var skuIds = rows.Select(r => r.SkuId).ToList();
+        var skus = await products.GetSkusAsync(skuIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stock = await inventory.GetLevelsAsync(skuIds, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var lines = rows.Where(r => skus.ContainsKey(r.SkuId) && stock.ContainsKey(r.SkuId)).Select(r => r.ToLine(skus[r.SkuId], stock[r.SkuId].Available)).ToList();
         var buyable = lines.Where(l => l.Selected && l.OnSale).ToList();
         return new Cart(lines, buyable.Sum(l => l.LineTotal), buyable.Sum(l => l.Quantity));
     }
@@ -42,7 +45,7 @@ internal sealed class CartService(IMallDatabase database, TimeProvider clock) : 
                 await database.InTransactionAsync(async tx =>
                 {
                     var connection = tx.Connection!;
-                    await EnsureOnSaleAsync(connection, tx, skuId, cancellationToken).ConfigureAwait(false);
+                    await EnsureOnSaleAsync(tx, skuId, cancellationToken).ConfigureAwait(false);
                     var now = clock.GetUtcNow().UtcDateTime;
                     var existing = (await connection.QueryAsync<int>(new CommandDefinition(
                         $"SELECT quantity FROM mall_cart_line WHERE owner = @Key AND sku_id = @skuId{Dialect.ForUpdate}", new { owner.Key, skuId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
@@ -148,13 +151,10 @@ internal sealed class CartService(IMallDatabase database, TimeProvider clock) : 
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
             $"DELETE FROM mall_cart_line WHERE owner = @Key AND {Dialect.InList("sku_id", "@skuIds")}", new { owner.Key, skuIds = skuIds.ToList() }, transaction, cancellationToken: cancellationToken));
 
-    private static async Task EnsureOnSaleAsync(DbConnection connection, DbTransaction tx, long skuId, CancellationToken cancellationToken)
+    private async Task EnsureOnSaleAsync(DbTransaction tx, long skuId, CancellationToken cancellationToken)
     {
-        var onSale = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM mall_sku s JOIN mall_product p ON p.id = s.product_id " +
-            $"WHERE s.id = @skuId AND s.is_deleted = FALSE AND p.is_deleted = FALSE AND p.status = {(int)ProductStatus.Published}",
-            new { skuId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (onSale == 0) throw new MallValidationException("skuId", $"SKU {skuId} does not exist or is not on sale.");
+        var skus = await products.GetSkusAsync([skuId], tx, cancellationToken).ConfigureAwait(false);
+        if (!skus.TryGetValue(skuId, out var sku) || !sku.OnSale) throw new MallValidationException("skuId", $"SKU {skuId} does not exist or is not on sale.");
     }
 
     private sealed class Row
@@ -162,24 +162,11 @@ internal sealed class CartService(IMallDatabase database, TimeProvider clock) : 
         public long SkuId { get; set; }
         public int Quantity { get; set; }
         public bool Selected { get; set; }
-        public long ProductId { get; set; }
-        public string SkuCode { get; set; } = "";
-        public string? SpecValues { get; set; }
-        public long Price { get; set; }
-        public string? SkuImage { get; set; }
-        public bool SkuDeleted { get; set; }
-        public string ProductName { get; set; } = "";
-        public string? ProductImages { get; set; }
-        public short ProductStatus { get; set; }
-        public bool ProductDeleted { get; set; }
-        public long Available { get; set; }
 
-        public CartLine ToLine() => new()
+        public CartLine ToLine(SkuReference sku, long available) => new()
         {
-            SkuId = SkuId, ProductId = ProductId, ProductName = ProductName, SkuCode = SkuCode,
-            SpecValues = JsonColumns.List<string>(SpecValues), ImageUrl = SkuImage ?? JsonColumns.First(ProductImages),
-            UnitPrice = Money.FromCents(Price), Quantity = Quantity, Selected = Selected, Available = Available,
-            OnSale = !SkuDeleted && !ProductDeleted && ProductStatus == (short)Catalog.ProductStatus.Published,
+            SkuId = SkuId, ProductId = sku.ProductId, ProductName = sku.ProductName, SkuCode = sku.Code, SpecValues = sku.SpecValues, ImageUrl = sku.ImageUrl,
+            UnitPrice = sku.Price, Quantity = Quantity, Selected = Selected, Available = available, OnSale = sku.OnSale,
         };
     }
 }

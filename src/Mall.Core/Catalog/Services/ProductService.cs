@@ -9,7 +9,7 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-internal sealed class ProductService(IMallDatabase database, ICategoryService categories, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
@@ -18,16 +18,61 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     private ISqlDialect Dialect => database.Dialect;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(skuIds);
         if (skuIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(skuIds), skuIds.Count, "At most 1,000 SKUs per call.");
         if (skuIds.Count == 0) return new Dictionary<long, SkuReference>();
         var ids = skuIds.Distinct().ToList();
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<(long Id, long ProductId, string Code, long Price, long? MemberPrice)>(new CommandDefinition(
-            $"SELECT id, product_id, code, price, member_price FROM mall_sku WHERE is_deleted = FALSE AND {Dialect.InList("id", "@ids")}", new { ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.ToDictionary(r => r.Id, r => new SkuReference(r.Id, r.ProductId, r.Code, Money.FromCents(r.Price), r.MemberPrice is { } member ? Money.FromCents(member) : null));
+        var rows = await database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QueryAsync<SkuReferenceRow>(new CommandDefinition(
+            "SELECT s.id AS Id, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.member_price AS MemberPrice, s.image_url AS SkuImage, " +
+            "s.weight_grams AS WeightGrams, s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, " +
+            $"p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {Dialect.InList("s.id", "@ids")}",
+            new { ids }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return rows.ToDictionary(r => r.Id, r => r.ToReference());
+    }
+
+    /// <inheritdoc />
+    public async Task SetFreightTemplateAsync(DbTransaction transaction, long productId, long? templateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var changed = await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            "UPDATE mall_product SET freight_template_id = @templateId, updated_at = @now WHERE id = @productId",
+            new { templateId, productId, now = clock.GetUtcNow().UtcDateTime }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (changed == 0) throw new MallNotFoundException($"Product {productId} does not exist.");
+    }
+
+    /// <inheritdoc />
+    public Task<long> CountUsingFreightTemplateAsync(DbTransaction transaction, long templateId, CancellationToken cancellationToken = default) =>
+        transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM mall_product WHERE freight_template_id = @templateId", new { templateId }, transaction, cancellationToken: cancellationToken));
+
+    private sealed class SkuReferenceRow
+    {
+        public long Id { get; set; }
+        public long ProductId { get; set; }
+        public string Code { get; set; } = "";
+        public string? SpecValues { get; set; }
+        public long Price { get; set; }
+        public long? MemberPrice { get; set; }
+        public string? SkuImage { get; set; }
+        public int WeightGrams { get; set; }
+        public bool SkuDeleted { get; set; }
+        public string ProductName { get; set; } = "";
+        public long CategoryId { get; set; }
+        public long? BrandId { get; set; }
+        public string? ProductImages { get; set; }
+        public short ProductStatus { get; set; }
+        public bool ProductDeleted { get; set; }
+        public long? FreightTemplateId { get; set; }
+
+        public SkuReference ToReference() => new()
+        {
+            Id = Id, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, Code = Code,
+            SpecValues = JsonColumns.List<string>(SpecValues), Price = Money.FromCents(Price), MemberPrice = MemberPrice is { } member ? Money.FromCents(member) : null,
+            ImageUrl = SkuImage ?? JsonColumns.First(ProductImages), WeightGrams = WeightGrams, FreightTemplateId = FreightTemplateId,
+            IsDeleted = SkuDeleted, ProductDeleted = ProductDeleted, ProductStatus = (Catalog.ProductStatus)ProductStatus,
+        };
     }
 
     /// <inheritdoc />
@@ -102,10 +147,11 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     }
 
     /// <summary>
-    /// Loads a product with its live SKUs and stock in one round trip. This is the storefront's hottest read, so it
-    /// reads by ordinal with a plain data reader rather than through Dapper's per-call column mapping.
+    /// Loads a product with its live SKUs in one round trip, then their stock from the inventory (its service, a second
+    /// query: the catalog reads no other feature's table). This is the storefront's hottest read, so it reads by
+    /// ordinal with a plain data reader rather than through Dapper's per-call column mapping.
     /// </summary>
-    private static async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, CancellationToken cancellationToken)
+    private async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -150,14 +196,12 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 Barcode = NullableString(reader, 7),
                 WeightGrams = reader.GetInt32(8),
                 ImageUrl = NullableString(reader, 9),
-                Stock = new StockLevel
-                {
-                    SkuId = skuId, Received = reader.GetInt64(10), Available = reader.GetInt64(11), Reserved = reader.GetInt64(12),
-                    Sold = reader.GetInt64(13), LowStockThreshold = reader.GetInt32(14),
-                },
             });
         }
-        return product with { Skus = skus };
+        await reader.DisposeAsync().ConfigureAwait(false);
+        if (skus.Count == 0) return product with { Skus = skus };
+        var stock = await inventory.GetLevelsAsync(skus.Select(s => s.Id).ToList(), tx, cancellationToken).ConfigureAwait(false);
+        return product with { Skus = skus.Select(s => s with { Stock = stock.TryGetValue(s.Id, out var level) ? level : new StockLevel { SkuId = s.Id } }).ToList() };
     }
 
     private const string DetailProductSql =
@@ -165,9 +209,8 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         "p.created_at, p.updated_at FROM mall_product p WHERE p.id = @id";
 
     private const string DetailSkusSql =
-        ";SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.member_price, s.market_price, s.barcode, s.weight_grams, s.image_url, " +
-        "i.received, i.available, i.reserved, i.sold, i.low_stock_threshold " +
-        "FROM mall_sku s JOIN mall_inventory i ON i.sku_id = s.id WHERE s.product_id = @id AND s.is_deleted = FALSE ORDER BY s.sort_order, s.id";
+        ";SELECT s.id, s.product_id, s.code, s.spec_values, s.price, s.member_price, s.market_price, s.barcode, s.weight_grams, s.image_url " +
+        "FROM mall_sku s WHERE s.product_id = @id AND s.is_deleted = FALSE ORDER BY s.sort_order, s.id";
 
     private const string AdminDetailSql = DetailProductSql + DetailSkusSql;
 

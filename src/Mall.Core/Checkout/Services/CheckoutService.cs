@@ -9,7 +9,7 @@ using Mall.Plugins;
 namespace Mall.Checkout.Services;
 
 /// <summary>Default <see cref="ICheckoutService"/>.</summary>
-internal sealed class CheckoutService(IMallDatabase database, IExtensionRegistry extensions) : ICheckoutService
+internal sealed class CheckoutService(IMallDatabase database, IProductService products, Mall.Inventory.IInventoryService inventory, IExtensionRegistry extensions) : ICheckoutService
 {
     /// <inheritdoc />
     public async Task<CheckoutQuote> QuoteAsync(long? customerId, IReadOnlyList<PlaceOrderLine> lines, string? regionCode, CheckoutChoices? choices = null, CancellationToken cancellationToken = default)
@@ -29,18 +29,17 @@ internal sealed class CheckoutService(IMallDatabase database, IExtensionRegistry
         ValidateExtensions(choices.Extensions);
         var merged = CheckoutLines.Validate(lines);
         var skuIds = merged.Select(l => l.SkuId).ToList();
-        var skus = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
-            $"{SkuSelect} FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {database.Dialect.InList("s.id", "@skuIds")}",
-            new { skuIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
+        // The catalog prices and describes the lines (its service, in this transaction when there is one).
+        var skus = await products.GetSkusAsync(skuIds, tx, cancellationToken).ConfigureAwait(false);
         var errors = new ValidationErrors();
         for (var i = 0; i < merged.Count; i++)
         {
-            if (!skus.TryGetValue(merged[i].SkuId, out var sku) || sku.SkuDeleted) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} does not exist.");
-            else if (sku.ProductDeleted || sku.ProductStatus != (short)ProductStatus.Published) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} ({sku.ProductName}) is not on sale.");
+            if (!skus.TryGetValue(merged[i].SkuId, out var sku) || sku.IsDeleted) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} does not exist.");
+            else if (!sku.OnSale) errors.Add($"lines[{i}].skuId", $"SKU {merged[i].SkuId} ({sku.ProductName}) is not on sale.");
         }
         errors.ThrowIfAny();
 
-        var context = new CheckoutContext(customerId, merged.Select(l => skus[l.SkuId].ToLine(l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim(),
+        var context = new CheckoutContext(customerId, merged.Select(l => ToLine(skus[l.SkuId], l.Quantity)).ToList(), regionCode) { CouponId = choices.CouponId, ShippingMethod = string.IsNullOrWhiteSpace(choices.ShippingMethod) ? null : choices.ShippingMethod.Trim(),
             Extensions = choices.Extensions ?? new Dictionary<string, string>(),
             Connection = connection, Transaction = tx,
         };
@@ -72,54 +71,28 @@ internal sealed class CheckoutService(IMallDatabase database, IExtensionRegistry
     {
         var wanted = context.Gifts.GroupBy(g => g.SkuId).Select(g => (SkuId: g.Key, Quantity: g.Sum(x => x.Quantity), Description: string.Join(", ", g.Select(x => x.Description).Distinct()))).ToList();
         var giftIds = wanted.Select(g => g.SkuId).ToList();
-        var rows = (await connection.QueryAsync<SkuRow>(new CommandDefinition(
-            $"{SkuSelect}, i.available AS Available FROM mall_sku s JOIN mall_product p ON p.id = s.product_id LEFT JOIN mall_inventory i ON i.sku_id = s.id WHERE {database.Dialect.InList("s.id", "@giftIds")}",
-            new { giftIds }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.SkuId);
+        var rows = await products.GetSkusAsync(giftIds, tx, cancellationToken).ConfigureAwait(false);
+        var stock = await inventory.GetLevelsAsync(giftIds, tx, cancellationToken).ConfigureAwait(false);
         var lines = new List<QuoteLine>();
         foreach (var (skuId, quantity, description) in wanted)
         {
             // The gift shares stock with the same SKU bought in this order.
             var bought = context.Lines.Where(l => l.SkuId == skuId).Sum(l => l.Quantity);
-            if (!rows.TryGetValue(skuId, out var sku) || sku.SkuDeleted || sku.ProductDeleted || sku.ProductStatus != (short)ProductStatus.Published)
+            if (!rows.TryGetValue(skuId, out var sku) || !sku.OnSale)
                 context.AddNote($"{description}: the gift (SKU {skuId}) is not on sale.");
-            else if (sku.Available < quantity + bought)
+            else if ((stock.TryGetValue(skuId, out var level) ? level.Available : 0) < quantity + bought)
                 context.AddNote($"{description}: the gift {sku.ProductName} is out of stock.");
             else
-                lines.Add(sku.ToLine(quantity) with { UnitPrice = 0, IsGift = true });
+                lines.Add(ToLine(sku, quantity) with { UnitPrice = 0, IsGift = true });
         }
         return lines;
     }
 
-    private const string SkuSelect =
-        "SELECT s.id AS SkuId, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.image_url AS SkuImage, s.weight_grams AS WeightGrams, " +
-        "s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId";
-
-    private sealed class SkuRow
+    private static QuoteLine ToLine(SkuReference sku, int quantity) => new()
     {
-        public long? Available { get; set; }
-        public long SkuId { get; set; }
-        public long ProductId { get; set; }
-        public string Code { get; set; } = "";
-        public string? SpecValues { get; set; }
-        public long Price { get; set; }
-        public string? SkuImage { get; set; }
-        public int WeightGrams { get; set; }
-        public bool SkuDeleted { get; set; }
-        public string ProductName { get; set; } = "";
-        public long CategoryId { get; set; }
-        public long? BrandId { get; set; }
-        public string? ProductImages { get; set; }
-        public short ProductStatus { get; set; }
-        public bool ProductDeleted { get; set; }
-        public long? FreightTemplateId { get; set; }
-
-        public QuoteLine ToLine(int quantity) => new()
-        {
-            SkuId = SkuId, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, SkuCode = Code,
-            SpecValues = JsonColumns.List<string>(SpecValues), ImageUrl = SkuImage ?? JsonColumns.First(ProductImages),
-            WeightGrams = WeightGrams, FreightTemplateId = FreightTemplateId, UnitPrice = Money.FromCents(Price), Quantity = quantity,
-        };
-    }
+        SkuId = sku.Id, ProductId = sku.ProductId, CategoryId = sku.CategoryId, BrandId = sku.BrandId, ProductName = sku.ProductName, SkuCode = sku.Code,
+        SpecValues = sku.SpecValues, ImageUrl = sku.ImageUrl, WeightGrams = sku.WeightGrams, FreightTemplateId = sku.FreightTemplateId, UnitPrice = sku.Price, Quantity = quantity,
+    };
 }
 
 /// <summary>Shape rules of checkout lines, shared by quotes, carts and orders.</summary>

@@ -29,6 +29,11 @@ internal partial class CustomerService(IMallDatabase database, IPasswordHasher h
     private static partial Regex RegionPattern();
 
     /// <inheritdoc />
+    public Task<CustomerAddress?> FindAddressAsync(long customerId, long addressId, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default) =>
+        database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QuerySingleOrDefaultAsync<CustomerAddress>(new CommandDefinition(
+            $"SELECT {AddressColumns} FROM mall_customer_address WHERE id = @addressId AND customer_id = @customerId", new { addressId, customerId }, tx, cancellationToken: cancellationToken)), cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<long, int>> GetMemberLevelsAsync(IReadOnlyCollection<long> customerIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(customerIds);

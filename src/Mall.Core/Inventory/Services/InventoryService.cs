@@ -25,6 +25,18 @@ internal sealed class InventoryService(IMallDatabase database, IDomainEventDispa
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<long, StockLevel>> GetLevelsAsync(IReadOnlyCollection<long> skuIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(skuIds);
+        if (skuIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(skuIds), skuIds.Count, "At most 1,000 SKUs per call.");
+        if (skuIds.Count == 0) return new Dictionary<long, StockLevel>();
+        var ids = skuIds.Distinct().ToList();
+        var levels = await database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QueryAsync<StockLevel>(new CommandDefinition(
+            $"SELECT {LevelColumns} FROM mall_inventory WHERE {database.Dialect.InList("sku_id", "@ids")}", new { ids }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        return levels.ToDictionary(l => l.SkuId);
+    }
+
+    /// <inheritdoc />
     public async Task<StockReservation> ReserveAsync(string reference, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {
         StockReservationResult result;

@@ -8,6 +8,7 @@ using Mall.Checkout;
 using Mall.Checkout.Services;
 using Mall.Common;
 using Mall.Coupons;
+using Mall.Customers;
 using Mall.Coupons.Services;
 using Mall.Data;
 using Mall.Events;
@@ -20,7 +21,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<MallOptions> mallOptions, ICouponService coupons, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
+    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -63,7 +64,7 @@ internal sealed class OrderService(
         if (key is not null && await FindIdByKeyAsync(connection, tx, request.CustomerId, key, cancellationToken).ConfigureAwait(false) is { } existing)
             return (existing, null, []);
 
-        var address = await AddressSnapshotAsync(connection, tx, request, cancellationToken).ConfigureAwait(false);
+        var address = await AddressSnapshotAsync(tx, request, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PlaceOrderLine> lines = request.Lines ?? [];
         if (request.FromCart)
         {
@@ -401,14 +402,13 @@ internal sealed class OrderService(
         if (!request.FromCart) CheckoutLines.Validate(request.Lines);
     }
 
-    private static async Task<AddressSnapshot?> AddressSnapshotAsync(DbConnection connection, DbTransaction tx, PlaceOrderRequest request, CancellationToken cancellationToken)
+    private async Task<AddressSnapshot?> AddressSnapshotAsync(DbTransaction tx, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         if (request.AddressId is not { } addressId) return null;
-        // Only the shopper's own address: another shopper's reads as missing.
-        return await connection.QuerySingleOrDefaultAsync<AddressSnapshot>(new CommandDefinition(
-            "SELECT receiver AS Receiver, phone AS Phone, region_code AS RegionCode, detail AS Detail FROM mall_customer_address WHERE id = @addressId AND customer_id = @CustomerId",
-            new { addressId, request.CustomerId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)
+        // Only the shopper's own address (the customers feature's rule): another shopper's reads as missing.
+        var address = await customers.FindAddressAsync(request.CustomerId, addressId, tx, cancellationToken).ConfigureAwait(false)
             ?? throw new MallValidationException("addressId", $"Address {addressId} does not exist.");
+        return new AddressSnapshot { Receiver = address.Receiver, Phone = address.Phone, RegionCode = address.RegionCode, Detail = address.Detail };
     }
 
     /// <summary>An amount as it reads back from the database (cents, so 31.50 becomes 31.5).</summary>

@@ -11,7 +11,7 @@ namespace Mall.Shipping.Services;
 /// memory as one snapshot, replaced after each change here and re-read at least every 30 seconds (another node's
 /// changes arrive within that).
 /// </summary>
-internal partial class FreightTemplateService(IMallDatabase database, TimeProvider clock) : IFreightTemplateService
+internal partial class FreightTemplateService(IMallDatabase database, Mall.Catalog.IProductService products, TimeProvider clock) : IFreightTemplateService
 {
     private readonly CachedSnapshot<IReadOnlyList<FreightTemplate>> _templates = new(clock, TimeSpan.FromSeconds(30));
 
@@ -69,8 +69,7 @@ internal partial class FreightTemplateService(IMallDatabase database, TimeProvid
     {
         await database.InTransactionAsync(async tx =>
         {
-            var users = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM mall_product WHERE freight_template_id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var users = await products.CountUsingFreightTemplateAsync(tx, id, cancellationToken).ConfigureAwait(false);
             if (users > 0) throw new MallConflictException($"Freight template {id} is used by {users} product(s); assign them another first.") { Code = "freight.in_use" };
             var deleted = await tx.Connection!.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM mall_freight_template WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -87,10 +86,8 @@ internal partial class FreightTemplateService(IMallDatabase database, TimeProvid
             if (templateId is { } tid && await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
                     "SELECT COUNT(*) FROM mall_freight_template WHERE id = @tid", new { tid }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
                 throw new MallValidationException("templateId", $"Freight template {tid} does not exist.");
-            var changed = await tx.Connection!.ExecuteAsync(new CommandDefinition(
-                "UPDATE mall_product SET freight_template_id = @templateId, updated_at = @now WHERE id = @productId",
-                new { templateId, productId, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return changed == 0 ? throw new MallNotFoundException($"Product {productId} does not exist.") : changed;
+            await products.SetFreightTemplateAsync(tx, productId, templateId, cancellationToken).ConfigureAwait(false);
+            return 0;
         }, cancellationToken).ConfigureAwait(false);
     }
 
