@@ -56,6 +56,38 @@ public class MallHostingTests
         work.Delete(recursive: true);
     }
 
+    [Fact]
+    public async Task Extensions_registered_on_the_builder_AddMall_returns_are_what_the_core_looks_up()
+    {
+        await using var app = Build(new Dictionary<string, string?>(), out var work, mall => mall
+            .AddShippingRateProvider<FlatRate>()
+            .AddShippingRateProvider<FlatRate>()   // once, however often it is added
+            .AddDomainEventHandler<Mall.Ordering.OrderPlacedEvent, OrderPlacedCounter>()
+            .Configure(o => o.Currency = "HKD"));
+        await app.StartAsync();
+        var extensions = app.Services.GetRequiredService<Mall.Plugins.IExtensionRegistry>();
+        using (var rates = extensions.Acquire<Mall.Shipping.IShippingRateProvider>())
+            Assert.Single(rates.Items, r => r.Instance is FlatRate);
+        using (var handlers = extensions.Acquire<Mall.Events.IDomainEventHandler<Mall.Ordering.OrderPlacedEvent>>())
+            Assert.Contains(handlers.Items, h => h.Instance is OrderPlacedCounter);
+        Assert.Equal("HKD", app.Services.GetRequiredService<IOptions<MallOptions>>().Value.Currency);
+        await app.StopAsync();
+        work.Delete(recursive: true);
+    }
+
+    private sealed class FlatRate : Mall.Shipping.IShippingRateProvider
+    {
+        public string Name => "Flat rate";
+
+        public Task<Mall.Shipping.ShippingRate?> QuoteAsync(Mall.Checkout.CheckoutContext context, CancellationToken cancellationToken) =>
+            Task.FromResult<Mall.Shipping.ShippingRate?>(new Mall.Shipping.ShippingRate(8m, "Flat rate"));
+    }
+
+    private sealed class OrderPlacedCounter : Mall.Events.IDomainEventHandler<Mall.Ordering.OrderPlacedEvent>
+    {
+        public Task HandleAsync(Mall.Ordering.OrderPlacedEvent domainEvent, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private static T? Innermost<T>(Exception? exception) where T : Exception
     {
         T? found = null;
@@ -64,7 +96,7 @@ public class MallHostingTests
         return found;
     }
 
-    private static WebApplication Build(Dictionary<string, string?> settings, out DirectoryInfo work)
+    private static WebApplication Build(Dictionary<string, string?> settings, out DirectoryInfo work, Action<IMallBuilder>? mall = null)
     {
         work = Directory.CreateTempSubdirectory("mall-hosting-");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = work.FullName });
@@ -78,7 +110,8 @@ public class MallHostingTests
             ["Mall:Themes:StorePath"] = Path.Combine(work.FullName, "themes"),
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.AddMall();
+        var added = builder.AddMall();
+        mall?.Invoke(added);
         return builder.Build();
     }
 }
