@@ -24,12 +24,17 @@ internal sealed class RunningApp : IAsyncDisposable
 
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    /// <summary>Starts <paramref name="assembly"/> (in its project folder, the content root) and waits until <c>/health</c> answers 200.</summary>
-    public static async Task<RunningApp> StartAsync(string projectFolder, string assembly, IReadOnlyDictionary<string, string> environment)
+    /// <summary>
+    /// Runs <c>dotnet</c> with <paramref name="arguments"/> and <c>--urls</c> on a free port in the project folder (the
+    /// content root), e.g. <c>run --no-build -c Release</c> as the README says or an app's dll, and waits until
+    /// <c>/health</c> answers 200.
+    /// </summary>
+    public static async Task<RunningApp> StartAsync(string projectFolder, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}/");
-        var start = Cli.Start(projectFolder, "dotnet", [assembly, "--urls", address.ToString().TrimEnd('/')], environment);
+        var assembly = string.Join(' ', arguments);
+        var start = Cli.Start(projectFolder, "dotnet", [.. arguments, "--urls", address.ToString().TrimEnd('/')], environment);
         var app = new RunningApp(Process.Start(start)!, address);
         app._process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (app._log) app._log.AppendLine(e.Data); };
         app._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (app._log) app._log.AppendLine(e.Data); };

@@ -52,8 +52,8 @@ public sealed class StrangerTests(PackageFeed feed)
         var shop = Path.Combine(folder, "Shop");
         var password = Regex.Match(await File.ReadAllTextAsync(Path.Combine(shop, "appsettings.Development.json")), "\"InitialPassword\": \"([0-9A-Fa-f]{32})\"").Groups[1].Value;
         Assert.Equal(32, password.Length); // generated per project by the template
-        await using var app = await RunningApp.StartAsync(shop, Path.Combine(shop, "bin", "Release", "net10.0", "Shop.dll"),
-            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        // As the README says: dotnet run, whose launch profile (from the template) makes it Development.
+        await using var app = await RunningApp.StartAsync(shop, ["run", "--no-build", "-c", "Release"], new Dictionary<string, string>());
         var http = app.Http;
 
         // The demo catalog the template asked for.
@@ -108,7 +108,7 @@ public sealed class StrangerTests(PackageFeed feed)
             """);
         await Cli.DotnetAsync(app, "build", "-c", "Release", "-nologo", "-v", "q");
 
-        await using var running = await RunningApp.StartAsync(app, Path.Combine(app, "bin", "Release", "net10.0", "App.dll"),
+        await using var running = await RunningApp.StartAsync(app, [Path.Combine(app, "bin", "Release", "net10.0", "App.dll")],
             new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Mall__DemoCatalog"] = "true" });
         // SQLite by default, in the app's own App_Data: nothing configured.
         Assert.True(File.Exists(Path.Combine(app, "App_Data", "mall.db")), running.Log);
