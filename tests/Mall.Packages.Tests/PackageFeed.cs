@@ -4,10 +4,10 @@ using System.Globalization;
 namespace Mall.Packages.Tests;
 
 /// <summary>
-/// Every package of the suite, packed once per test run from a copy of this repository's files (committed or not,
-/// minus what git ignores) with a version of its own (<c>0.1.0-proof.…</c>), so that nothing cached from an earlier
-/// run or another checkout can stand in for it. The copy has no bin or obj folders: the pack is a build from scratch,
-/// as on a fresh clone.
+/// Every package of the suite, packed once per test run from a fresh clone of this repository (with the work tree's
+/// uncommitted changes copied on top) with a version of its own (<c>0.1.0-proof.…</c>), so that nothing cached from
+/// an earlier run or another checkout can stand in for it. The clone has no bin or obj folders: the pack is a build
+/// from scratch, as a release's would be.
 /// </summary>
 public sealed class PackageFeed : IAsyncLifetime
 {
@@ -29,17 +29,24 @@ public sealed class PackageFeed : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Sources);
-        var (code, listing) = await Cli.RunAsync(RepositoryRoot, "git", ["ls-files", "--cached", "--others", "--exclude-standard"]);
-        Assert.True(code == 0, "git ls-files failed: " + listing);
-        foreach (var file in listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        // A clone of the repository's HEAD (so the packages record a real commit and SourceLink has one), plus the work
+        // tree's uncommitted changes on top, so that what is tested is what is on disk.
+        Directory.CreateDirectory(_root);
+        var (code, output) = await Cli.RunAsync(_root, "git", ["clone", "--quiet", RepositoryRoot, Sources]);
+        Assert.True(code == 0, "git clone failed: " + output);
+        (code, var changed) = await Cli.RunAsync(RepositoryRoot, "git", ["ls-files", "--modified", "--others", "--exclude-standard"]);
+        Assert.True(code == 0, "git ls-files failed: " + changed);
+        foreach (var file in Lines(changed))
         {
             var from = Path.Combine(RepositoryRoot, file);
-            if (!File.Exists(from)) continue; // deleted in the work tree
             var to = Path.Combine(Sources, file);
+            if (!File.Exists(from)) continue;
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(from, to);
+            File.Copy(from, to, overwrite: true);
         }
+        (code, var deleted) = await Cli.RunAsync(RepositoryRoot, "git", ["ls-files", "--deleted"]);
+        Assert.True(code == 0, "git ls-files failed: " + deleted);
+        foreach (var file in Lines(deleted)) File.Delete(Path.Combine(Sources, file));
         PackOutput = await Cli.DotnetAsync(Sources, "pack", "nuget/packages.slnf", "-c", "Release", "-o", Folder, "-nologo", "-v", "q", $"-p:Version={Version}");
     }
 
@@ -69,6 +76,8 @@ public sealed class PackageFeed : IAsyncLifetime
         File.WriteAllText(Path.Combine(folder, "nuget.config"), config);
         return folder;
     }
+
+    private static IEnumerable<string> Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static void TryDelete(string path)
     {
