@@ -210,16 +210,14 @@ internal sealed class OrderService(
     }
 
     /// <inheritdoc />
-    public async Task<ShopperOrderCounts> CountShopperOrdersAsync(long customerId, IReadOnlyCollection<string> adjustmentReferences, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    public Task<ShopperOrderCounts> CountShopperOrdersAsync(long customerId, IReadOnlyCollection<string> adjustmentReferences, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(adjustmentReferences);
-        DbConnection? own = null;
-        try
+        return database.ReadAsync(transaction?.Connection, transaction, async (connection, tx) =>
         {
-            var connection = transaction?.Connection ?? (own = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false));
             var cancelled = (short)OrderStatus.Cancelled;
             var placed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COUNT(*) FROM mall_order WHERE customer_id = @customerId AND status <> @cancelled", new { customerId, cancelled }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                "SELECT COUNT(*) FROM mall_order WHERE customer_id = @customerId AND status <> @cancelled", new { customerId, cancelled }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var byAdjustment = new Dictionary<string, int>(StringComparer.Ordinal);
             if (adjustmentReferences.Count > 0)
             {
@@ -228,15 +226,11 @@ internal sealed class OrderService(
                 var counts = await connection.QueryAsync<(string Reference, long Orders)>(new CommandDefinition(
                     "SELECT a.reference, COUNT(DISTINCT a.order_id) FROM mall_order_adjustment a JOIN mall_order o ON o.id = a.order_id " +
                     $"WHERE o.customer_id = @customerId AND o.status <> @cancelled AND {Dialect.InList("a.reference", "@references")} GROUP BY a.reference",
-                    new { customerId, cancelled, references }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    new { customerId, cancelled, references }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 foreach (var (reference, count) in counts) byAdjustment[reference] = (int)count;
             }
             return new ShopperOrderCounts(placed, byAdjustment);
-        }
-        finally
-        {
-            if (own is not null) await own.DisposeAsync().ConfigureAwait(false);
-        }
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -402,13 +396,12 @@ internal sealed class OrderService(
         if (!request.FromCart) CheckoutLines.Validate(request.Lines);
     }
 
-    private async Task<AddressSnapshot?> AddressSnapshotAsync(DbTransaction tx, PlaceOrderRequest request, CancellationToken cancellationToken)
+    private async Task<CustomerAddress?> AddressSnapshotAsync(DbTransaction tx, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
         if (request.AddressId is not { } addressId) return null;
         // Only the shopper's own address (the customers feature's rule): another shopper's reads as missing.
-        var address = await customers.FindAddressAsync(request.CustomerId, addressId, tx, cancellationToken).ConfigureAwait(false)
+        return await customers.FindAddressAsync(request.CustomerId, addressId, tx, cancellationToken).ConfigureAwait(false)
             ?? throw new MallValidationException("addressId", $"Address {addressId} does not exist.");
-        return new AddressSnapshot { Receiver = address.Receiver, Phone = address.Phone, RegionCode = address.RegionCode, Detail = address.Detail };
     }
 
     /// <summary>An amount as it reads back from the database (cents, so 31.50 becomes 31.5).</summary>
@@ -426,14 +419,6 @@ internal sealed class OrderService(
     {
         var name = value.ToString();
         return char.ToLowerInvariant(name[0]) + name[1..];
-    }
-
-    private sealed class AddressSnapshot
-    {
-        public string Receiver { get; set; } = "";
-        public string Phone { get; set; } = "";
-        public string RegionCode { get; set; } = "";
-        public string Detail { get; set; } = "";
     }
 
     private sealed class OrderRow
