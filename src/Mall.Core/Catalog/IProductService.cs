@@ -29,7 +29,7 @@ public interface IProductService
     /// their product and current prices: for features that sell or refer to SKUs (carts, checkout, plugins'
     /// activities) without reading the catalog's tables. Read in <paramref name="transaction"/> when given.
     /// </summary>
-    Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyDictionary<long, CatalogSku>> GetSkusAsync(IReadOnlyCollection<long> skuIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Sets the freight template of a product (null: the default rules), in <paramref name="transaction"/>; the
@@ -43,7 +43,7 @@ public interface IProductService
 }
 
 /// <summary>A SKU as other features see it (<see cref="IProductService.GetSkusAsync"/>).</summary>
-public sealed record SkuReference
+public sealed record CatalogSku
 {
     /// <summary>The SKU.</summary>
     public required long Id { get; init; }

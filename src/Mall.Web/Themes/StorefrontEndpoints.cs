@@ -46,7 +46,6 @@ internal static partial class StorefrontEndpoints
                 })
                 : await products.FindAsync(id, storefront: true, http.RequestAborted);
             if (product is null) return await NotFoundAsync(http, renderer);
-            var skuIds = product.Skus.Select(s => s.Id).ToArray();   // for widgets: their rows of this product's SKUs
             // Built only when the page is rendered (a kept page needs no model).
             Dictionary<string, object?> Model()
             {
@@ -70,8 +69,8 @@ internal static partial class StorefrontEndpoints
             }
             // The rendered page is kept per product read; a product read on every request is rendered on every request.
             return keep > TimeSpan.Zero
-                ? await renderer.RenderProductAsync(http, product.Id, skuIds, product, Model, await PreviewAsync(http))
-                : await renderer.RenderAsync(http, "product", Model(), await PreviewAsync(http), productId: product.Id, skuIds: skuIds);
+                ? await renderer.RenderProductAsync(http, product.Id, product.Skus, product, Model, await PreviewAsync(http))
+                : await renderer.RenderAsync(http, "product", Model(), await PreviewAsync(http), productId: product.Id, skus: product.Skus);
         });
         pages.MapGet("/category/{id:long}", async (long id, int? page, HttpContext http, StorefrontRenderer renderer, IProductService products, ICategoryService categories) =>
         {

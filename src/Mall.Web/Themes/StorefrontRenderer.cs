@@ -1,3 +1,4 @@
+using Mall.Catalog;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -52,18 +53,18 @@ internal sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry
     }
 
     /// <summary>Renders <paramref name="page"/> (e.g. <c>product</c>) with <paramref name="model"/> as the response.</summary>
-    public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, IReadOnlyList<long>? skuIds = null) =>
-        RenderAsync(http, page, () => model, preview, statusCode, productId, pluginTemplate: null, skuIds: skuIds);
+    public Task<IResult> RenderAsync(HttpContext http, string page, Dictionary<string, object?> model, string? preview, int statusCode = 200, long? productId = null, IReadOnlyList<Sku>? skus = null) =>
+        RenderAsync(http, page, () => model, preview, statusCode, productId, pluginTemplate: null, skus: skus);
 
     /// <summary>
     /// The product page, kept for <see cref="MallThemeOptions.RenderedPageCacheDuration"/> per read of the product
     /// (<paramref name="productRead"/>: the object read, by reference); <paramref name="model"/> is built only when
     /// the page is rendered.
     /// </summary>
-    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, IReadOnlyList<long> skuIds, object productRead, Func<Dictionary<string, object?>> model, string? preview) =>
-        RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead, skuIds);
+    internal Task<IResult> RenderProductAsync(HttpContext http, long productId, IReadOnlyList<Sku> skus, object productRead, Func<Dictionary<string, object?>> model, string? preview) =>
+        RenderAsync(http, "product", model, preview, 200, productId, pluginTemplate: null, productRead, skus);
 
-    private async Task<IResult> RenderAsync(HttpContext http, string page, Func<Dictionary<string, object?>> buildModel, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null, IReadOnlyList<long>? skuIds = null)
+    private async Task<IResult> RenderAsync(HttpContext http, string page, Func<Dictionary<string, object?>> buildModel, string? preview, int statusCode = 200, long? productId = null, string? pluginTemplate = null, object? productRead = null, IReadOnlyList<Sku>? skus = null)
     {
         var culture = Culture(http);
         // Helpers of the host and of enabled plugins, held for this render; the host's win a name clash.
@@ -89,14 +90,14 @@ internal sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry
                 // Without widgets the kept page is final, already UTF-8.
                 if (kept.Utf8 is { } bytes) return Results.Bytes(bytes, HtmlContentType);
                 var widgetBudget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
-                var fresh = await ZonesAsync(new WidgetContext(page, productId, culture) { SkuIds = skuIds ?? [] }, helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
+                var fresh = await ZonesAsync(page, productId, skus, culture, helpers, widgetBudget, http.RequestAborted).ConfigureAwait(false);
                 return Html(FillZones(kept.Html, fresh), statusCode);
             }
         }
         var model = buildModel();
         // One budget for the whole page (widgets, sections, body, layout): steps, time, and the shopper leaving.
         var budget = new RenderBudget(limits.MaxRenderSteps, limits.RenderTimeout, http.RequestAborted);
-        var zones = await ZonesAsync(new WidgetContext(page, productId, culture) { SkuIds = skuIds ?? [] }, helpers, budget, http.RequestAborted).ConfigureAwait(false);
+        var zones = await ZonesAsync(page, productId, skus, culture, helpers, budget, http.RequestAborted).ConfigureAwait(false);
         var context = new StorefrontRenderContext(runtime, culture, options.Value.Themes.DefaultCulture, zones, helpers, marked ? _zoneMarker : null) { Budget = budget };
         // The page's values become read-only script data once, shared by the sections, the body and the layout.
         foreach (var key in model.Keys.ToList()) model[key] = Scriban.ScriptData.Value(model[key]);
@@ -207,11 +208,14 @@ internal sealed class StorefrontRenderer(ThemeService themes, IExtensionRegistry
         return writer.ToString();
     }
 
-    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(WidgetContext where, IReadOnlyDictionary<string, ITemplateHelper> helpers, RenderBudget budget, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, string>> ZonesAsync(string page, long? productId, IReadOnlyList<Sku>? skus, string culture,
+        IReadOnlyDictionary<string, ITemplateHelper> helpers, RenderBudget budget, CancellationToken cancellationToken)
     {
         var zones = new Dictionary<string, string>(StringComparer.Ordinal);
         using var widgets = extensions.Acquire<IStorefrontWidget>();
         if (widgets.Items.Count == 0) return zones;
+        // Only when some widget asks: where it renders, with the product's SKU ids.
+        var where = new WidgetContext(page, productId, culture) { SkuIds = skus is null ? [] : [.. skus.Select(s => s.Id)] };
         var engine = engines.First();
         foreach (var (widget, pluginId) in widgets.Items)
         {

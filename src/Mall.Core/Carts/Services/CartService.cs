@@ -163,7 +163,7 @@ internal sealed class CartService(IMallDatabase database, IProductService produc
         public int Quantity { get; set; }
         public bool Selected { get; set; }
 
-        public CartLine ToLine(SkuReference sku, long available) => new()
+        public CartLine ToLine(CatalogSku sku, long available) => new()
         {
             SkuId = SkuId, ProductId = sku.ProductId, ProductName = sku.ProductName, SkuCode = sku.Code, SpecValues = sku.SpecValues, ImageUrl = sku.ImageUrl,
             UnitPrice = sku.Price, Quantity = Quantity, Selected = Selected, Available = available, OnSale = sku.OnSale,

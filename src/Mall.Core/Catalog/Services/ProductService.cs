@@ -18,13 +18,13 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     private ISqlDialect Dialect => database.Dialect;
 
     /// <inheritdoc />
-    public async Task<IReadOnlyDictionary<long, SkuReference>> GetSkusAsync(IReadOnlyCollection<long> skuIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<long, CatalogSku>> GetSkusAsync(IReadOnlyCollection<long> skuIds, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(skuIds);
         if (skuIds.Count > 1000) throw new ArgumentOutOfRangeException(nameof(skuIds), skuIds.Count, "At most 1,000 SKUs per call.");
-        if (skuIds.Count == 0) return new Dictionary<long, SkuReference>();
+        if (skuIds.Count == 0) return new Dictionary<long, CatalogSku>();
         var ids = skuIds.Distinct().ToList();
-        var rows = await database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QueryAsync<SkuReferenceRow>(new CommandDefinition(
+        var rows = await database.ReadAsync(transaction?.Connection, transaction, (connection, tx) => connection.QueryAsync<CatalogSkuRow>(new CommandDefinition(
             "SELECT s.id AS Id, s.product_id AS ProductId, s.code AS Code, s.spec_values AS SpecValues, s.price AS Price, s.member_price AS MemberPrice, s.image_url AS SkuImage, " +
             "s.weight_grams AS WeightGrams, s.is_deleted AS SkuDeleted, p.name AS ProductName, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS ProductImages, " +
             $"p.status AS ProductStatus, p.is_deleted AS ProductDeleted, p.freight_template_id AS FreightTemplateId FROM mall_sku s JOIN mall_product p ON p.id = s.product_id WHERE {Dialect.InList("s.id", "@ids")}",
@@ -47,7 +47,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         transaction.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM mall_product WHERE freight_template_id = @templateId", new { templateId }, transaction, cancellationToken: cancellationToken));
 
-    private sealed class SkuReferenceRow
+    private sealed class CatalogSkuRow
     {
         public long Id { get; set; }
         public long ProductId { get; set; }
@@ -66,7 +66,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         public bool ProductDeleted { get; set; }
         public long? FreightTemplateId { get; set; }
 
-        public SkuReference ToReference() => new()
+        public CatalogSku ToReference() => new()
         {
             Id = Id, ProductId = ProductId, CategoryId = CategoryId, BrandId = BrandId, ProductName = ProductName, Code = Code,
             SpecValues = JsonColumns.List<string>(SpecValues), Price = Money.FromCents(Price), MemberPrice = MemberPrice is { } member ? Money.FromCents(member) : null,

@@ -49,7 +49,7 @@ internal sealed class CheckoutService(IMallDatabase database, IProductService pr
             await step.ApplyAsync(context, cancellationToken).ConfigureAwait(false);
         if (context.UnreadExtensions().FirstOrDefault() is { } unread)
             throw new MallValidationException($"extensions.{unread}", "No installed feature understands this choice (is its plugin enabled?).");
-        return context.Gifts.Count == 0 ? context.ToQuote() : context.ToQuote(await GiftLinesAsync(connection, tx, context, cancellationToken).ConfigureAwait(false));
+        return context.Gifts.Count == 0 ? context.ToQuote() : context.ToQuote(await GiftLinesAsync(tx, context, cancellationToken).ConfigureAwait(false));
     }
 
     private static void ValidateExtensions(IReadOnlyDictionary<string, string>? extensions)
@@ -67,7 +67,7 @@ internal sealed class CheckoutService(IMallDatabase database, IProductService pr
     }
 
     /// <summary>Granted gifts as price-zero lines, when the SKU is on sale and has the stock now (赠完即止); else a note says why not.</summary>
-    private async Task<IReadOnlyList<QuoteLine>> GiftLinesAsync(DbConnection connection, DbTransaction? tx, CheckoutContext context, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<QuoteLine>> GiftLinesAsync(DbTransaction? tx, CheckoutContext context, CancellationToken cancellationToken)
     {
         var wanted = context.Gifts.GroupBy(g => g.SkuId).Select(g => (SkuId: g.Key, Quantity: g.Sum(x => x.Quantity), Description: string.Join(", ", g.Select(x => x.Description).Distinct()))).ToList();
         var giftIds = wanted.Select(g => g.SkuId).ToList();
@@ -88,7 +88,7 @@ internal sealed class CheckoutService(IMallDatabase database, IProductService pr
         return lines;
     }
 
-    private static QuoteLine ToLine(SkuReference sku, int quantity) => new()
+    private static QuoteLine ToLine(CatalogSku sku, int quantity) => new()
     {
         SkuId = sku.Id, ProductId = sku.ProductId, CategoryId = sku.CategoryId, BrandId = sku.BrandId, ProductName = sku.ProductName, SkuCode = sku.Code,
         SpecValues = sku.SpecValues, ImageUrl = sku.ImageUrl, WeightGrams = sku.WeightGrams, FreightTemplateId = sku.FreightTemplateId, UnitPrice = sku.Price, Quantity = quantity,
