@@ -37,6 +37,13 @@ public static class MallCoreServiceCollectionExtensions
         services.AddOptions<MallOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<MallOptions>, MallOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Mall.Diagnostics.MallMetrics>();
+        services.TryAddSingleton(sp => new Mall.Clustering.MallNode(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MallOptions>>().Value.NodeId));
+        services.TryAddSingleton<Mall.Clustering.IClusterBus, Mall.Clustering.InProcessClusterBus>();
+        services.TryAddSingleton<Mall.Jobs.IJobLeases, Mall.Jobs.DatabaseJobLeases>();
+        services.AddHybridCache();
+        services.TryAddSingleton<Mall.Catalog.Services.CatalogCache>();
         services.TryAddSingleton<IMallDatabase, MallDatabase>();
         services.TryAddSingleton<MigrationRunner>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMigrationSource, CoreMigrations>());

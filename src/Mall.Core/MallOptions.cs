@@ -49,6 +49,15 @@ public sealed class MallOptions
     /// Mall out, never for a real store.
     /// </summary>
     public bool DemoCatalog { get; set; }
+
+    /// <summary>
+    /// This node's name among the nodes of the mall (<c>Mall:NodeId</c>): the holder shown on job leases and the sender
+    /// of cluster messages. Unset: host name, process id and a random part, new at each start.
+    /// </summary>
+    public string? NodeId { get; set; }
+
+    /// <summary>Catalog caching (<c>Mall:Caching</c>).</summary>
+    public Mall.Catalog.CatalogCacheOptions Caching { get; set; } = new();
 }
 
 /// <summary>Where plugin packages are kept, and the drop folder.</summary>
@@ -69,6 +78,12 @@ public sealed class MallPluginOptions
 
     /// <summary>How often the drop folder is scanned (default 2 seconds).</summary>
     public TimeSpan DropFolderScanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How often a node compares its live plugins with the database even without a message from another node
+    /// (default 10 seconds): the bound for a node that missed a change announcement.
+    /// </summary>
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long an unloaded plugin version's load context may stay alive before it is reported (logged and recorded as

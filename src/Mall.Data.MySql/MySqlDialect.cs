@@ -44,6 +44,7 @@ public sealed class MySqlDialect : SqlDialectBase
         Data.ColumnType.DateTime => "DATETIME(6)",
         // Plain text keeps the document as written and works on MySQL, MariaDB and TiDB alike.
         Data.ColumnType.Json => "LONGTEXT",
+        Data.ColumnType.Binary => "LONGBLOB",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

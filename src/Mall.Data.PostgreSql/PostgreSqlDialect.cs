@@ -38,6 +38,7 @@ public sealed class PostgreSqlDialect : SqlDialectBase
         Data.ColumnType.Bool => "BOOLEAN",
         Data.ColumnType.DateTime => "TIMESTAMPTZ",
         Data.ColumnType.Json => "JSONB",
+        Data.ColumnType.Binary => "BYTEA",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

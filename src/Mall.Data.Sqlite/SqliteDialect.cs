@@ -29,6 +29,7 @@ public sealed class SqliteDialect : SqlDialectBase
     public override string TypeName(ColumnType type, int length) => type switch
     {
         Data.ColumnType.Int or Data.ColumnType.BigInt or Data.ColumnType.SmallInt or Data.ColumnType.Bool => "INTEGER",
+        Data.ColumnType.Binary => "BLOB",
         _ => "TEXT",
     };
 

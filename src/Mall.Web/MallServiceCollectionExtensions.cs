@@ -92,6 +92,12 @@ public static class MallServiceCollectionExtensions
             o.SerializerOptions.Converters.Add(new StrictJsonConverterFactory());
         });
 
+        // One key ring for all nodes, in the database: a token issued by one node is accepted by every other. An app
+        // that keeps its keys elsewhere calls PersistKeysTo… after AddMall (the last configuration wins).
+        Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.SetApplicationName(services.AddDataProtection(), "Mall");
+        services.TryAddSingleton<DatabaseKeyRepository>();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DatabaseKeyRepository>((o, keys) => o.XmlRepository = keys);
         services.TryAddSingleton<Mall.Security.IPasswordHasher, AspNetCorePasswordHasher>();
         services.AddHostedService<InitialAdminHostedService>();
         services.AddAuthentication()

@@ -8,7 +8,7 @@ namespace Mall.Packages.Tests;
 [Collection(PackageFeedCollection.Name)]
 public sealed class PackageContentsTests(PackageFeed feed)
 {
-    private static readonly string[] Libraries = ["Mall.Core", "Mall.Web", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Client"];
+    private static readonly string[] Libraries = ["Mall.Core", "Mall.Web", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Redis", "Mall.Client"];
 
     [Fact]
     public void Every_package_has_its_readme_icon_license_description_and_repository_at_one_version()

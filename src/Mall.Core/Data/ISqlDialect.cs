@@ -104,4 +104,6 @@ public enum ColumnType
     DateTime,
     /// <summary>JSON document.</summary>
     Json,
+    /// <summary>Bytes (a package file): BLOB, LONGBLOB or BYTEA.</summary>
+    Binary,
 }

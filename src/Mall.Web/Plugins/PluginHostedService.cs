@@ -1,3 +1,4 @@
+using Mall.Clustering;
 using Mall.Common;
 using Mall.Plugins;
 using Microsoft.Extensions.Hosting;
@@ -10,24 +11,54 @@ namespace Mall.Web.Plugins;
 /// Restores the enabled plugins at start-up (after migrations), watches the drop folder while the host runs, and
 /// unloads the plugins at shutdown.
 /// </summary>
-internal sealed class PluginHostedService(PluginManager manager, IOptions<MallOptions> options, IHostEnvironment environment, ILogger<PluginHostedService> logger)
+internal sealed class PluginHostedService(PluginManager manager, IClusterBus bus, IOptions<MallOptions> options, IHostEnvironment environment, ILogger<PluginHostedService> logger)
     : BackgroundService
 {
     private readonly Dictionary<string, (long Size, DateTime Written)> _seen = new(StringComparer.Ordinal);
+    private IDisposable? _subscription;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await manager.RestoreAsync(cancellationToken).ConfigureAwait(false);
+        // Another node's change (or a hint that some were missed): bring this node's plugins to the database's state.
+        _subscription = bus.Subscribe(PluginManager.ClusterTopic, (message, ct) =>
+            message.SenderNodeId == bus.NodeId && !message.IsCatchUp ? Task.CompletedTask : manager.SyncAsync(ct));
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _subscription?.Dispose();
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         await manager.StopAllAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(WatchDropFolderAsync(stoppingToken), SyncPeriodicallyAsync(stoppingToken));
+
+    private async Task SyncPeriodicallyAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Plugins.SyncInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await manager.SyncAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Comparing this node's plugins with the database failed; trying again in {Interval}.", options.Value.Plugins.SyncInterval);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task WatchDropFolderAsync(CancellationToken stoppingToken)
     {
         var folder = DropFolder(options.Value.Plugins, environment);
         if (folder is null) return;

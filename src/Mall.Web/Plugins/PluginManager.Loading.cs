@@ -91,6 +91,7 @@ internal sealed partial class PluginManager
         HostTypeCaches.Clear(_logger);
         _store.DeleteRuntimeCopy(directory);
         Unloaded?.Invoke(report);
+        _metrics.UnloadPin(report.PluginId, +1);
         _ = WatchCollectionAsync(report);
     }
 
@@ -103,19 +104,26 @@ internal sealed partial class PluginManager
     private async Task WatchCollectionAsync(PluginUnloaded report)
     {
         var timeout = _unloadCheckTimeout;
-        if (timeout <= TimeSpan.Zero) return;
+        if (timeout <= TimeSpan.Zero)
+        {
+            _metrics.UnloadPin(report.PluginId, -1);
+            return;
+        }
         try
         {
             // Ordinary collections usually take it long before the bound; only then is a full collection forced, once,
             // so that serving is not slowed by collections after every unload.
             await Task.Delay(timeout).ConfigureAwait(false);
-            if (!report.LoadContext.IsAlive) return;
             for (var i = 0; i < 3 && report.LoadContext.IsAlive; i++)
             {
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
             }
-            if (!report.LoadContext.IsAlive) return;
+            if (!report.LoadContext.IsAlive)
+            {
+                _metrics.UnloadPin(report.PluginId, -1);
+                return;
+            }
             var message = $"Version {report.Version} was unloaded but its load context is still alive after {timeout.TotalSeconds:0.#} s: something keeps the plugin " +
                 "(a static or event of the host's, a cache of its types, its own Newtonsoft.Json or TypeDescriptor use); its memory is not returned. See docs/plugins.md, \"Unloading\".";
             _logger.LogWarning("Plugin {PluginId}: {Problem}", report.PluginId, message);
@@ -182,6 +190,7 @@ internal sealed partial class PluginManager
             });
             var generation = new PluginGeneration(manifest, directory, loader, plugin, scope, registered, settings);
             if (plugin is IPluginEndpoints endpoints) generation.Endpoints = BuildEndpoints(generation, endpoints);
+            _metrics.PluginLoaded(manifest.Id, succeeded: true);
             return generation;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -189,6 +198,7 @@ internal sealed partial class PluginManager
             if (scope is not null) await scope.DisposeAsync().ConfigureAwait(false);
             loader?.Dispose();
             _store.DeleteRuntimeCopy(directory);
+            _metrics.PluginLoaded(manifest.Id, succeeded: false);
             throw Failed(manifest.Id, $"Plugin {manifest.Id} {manifest.Version} failed to load: {ex.Message}", ex);
         }
     }

@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using Autofac;
+using Mall.Clustering;
 using Mall.Common;
+using Mall.Diagnostics;
 using Mall.Data.Migrations;
 using Mall.Plugins;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +32,8 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
     private readonly IOptions<HttpJsonOptions> _hostJson;
     private readonly ILogger<PluginManager> _logger;
     private readonly TimeProvider _clock;
+    private readonly IClusterBus _bus;
+    private readonly MallMetrics _metrics;
     private readonly SharedAssemblies _shared;
     private readonly SemaphoreSlim _operations = new(1, 1);
     private readonly Dictionary<string, string> _packageErrors = new(StringComparer.Ordinal);
@@ -39,8 +43,10 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
 
     public PluginManager(IServiceProvider host, PluginRepository repository, PluginStore store,
         MigrationRunner migrations, PluginEndpointDataSource endpoints, IOptions<HttpJsonOptions> hostJson, IOptions<MallOptions> options,
-        TimeProvider clock, ILogger<PluginManager> logger)
+        TimeProvider clock, IClusterBus bus, MallMetrics metrics, ILogger<PluginManager> logger)
     {
+        _bus = bus;
+        _metrics = metrics;
         _clock = clock;
         _host = host;
         _root = host.GetService<ILifetimeScope>();
@@ -99,6 +105,7 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         {
             var installed = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
             var manifest = await _store.StageZipAsync(package, m => RefuseInstalledVersion(m, installed), cancellationToken).ConfigureAwait(false);
+            await KeepPackageAsync(manifest, cancellationToken).ConfigureAwait(false);
             _logger.LogInformation("Plugin package {PluginId} {Version} uploaded.", manifest.Id, manifest.Version);
             // Kept (a newer Mall may take it), but said at once: the listing carries the reason as installProblems.
             if (PluginManifestReader.CheckCompatibility(manifest, new Dictionary<string, string>()).FirstOrDefault(p => p.Contains("needs Mall", StringComparison.Ordinal)) is { } problem)
@@ -111,7 +118,9 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         ExclusiveAsync(async () =>
         {
             var installed = await _repository.ListAsync(cancellationToken).ConfigureAwait(false);
-            return _store.Stage(folder, m => RefuseInstalledVersion(m, installed));
+            var manifest = _store.Stage(folder, m => RefuseInstalledVersion(m, installed));
+            await KeepPackageAsync(manifest, cancellationToken).ConfigureAwait(false);
+            return manifest;
         }, cancellationToken);
 
     /// <summary>The files of an installed version never change under it: a changed build needs a new version.</summary>
@@ -309,6 +318,7 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         ExclusiveAsync(async () =>
         {
             _store.CleanRuntime();
+            await FetchPackagesAsync(cancellationToken).ConfigureAwait(false);
             var records = (await _repository.ListAsync(cancellationToken).ConfigureAwait(false)).Where(r => r.State == PluginState.Enabled).ToList();
             // Dependencies first: a plugin is restored once everything it needs is live.
             var pending = records.ToList();
@@ -369,7 +379,7 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         _ => "object",
     };
 
-    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    private async Task<T> ExclusiveAsync<T>(Func<Task<T>> operation, CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string caller = "")
     {
         await _operations.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -379,15 +389,18 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         finally
         {
             _operations.Release();
+            // Whatever an operation changed (even when it failed half-way: a faulted record), the other nodes look.
+            if (caller is not (nameof(RestoreAsync) or nameof(StopAllAsync) or nameof(SyncAsync)))
+                await _bus.PublishAsync(ClusterTopic, caller, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private Task ExclusiveAsync(Func<Task> operation, CancellationToken cancellationToken) =>
+    private Task ExclusiveAsync(Func<Task> operation, CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerMemberName] string caller = "") =>
         ExclusiveAsync(async () =>
         {
             await operation().ConfigureAwait(false);
             return true;
-        }, cancellationToken);
+        }, cancellationToken, caller);
 
     private static readonly IComparer<string> VersionComparer = Comparer<string>.Create(PluginManifestReader.CompareVersions);
 

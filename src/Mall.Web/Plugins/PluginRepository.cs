@@ -58,6 +58,33 @@ internal sealed class PluginRepository(IMallDatabase database, TimeProvider cloc
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_plugin WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Keeps an uploaded package (replacing an earlier upload of the same version) so that every node can load it.</summary>
+    public Task SavePackageAsync(string id, string version, byte[] content, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async tx =>
+        {
+            var values = new { id, version, content, sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content)), now = clock.GetUtcNow().UtcDateTime };
+            await tx.Connection!.ExecuteAsync(new CommandDefinition("DELETE FROM mall_plugin_package WHERE plugin_id = @id AND version = @version", values, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO mall_plugin_package (plugin_id, version, content, sha256, uploaded_at) VALUES (@id, @version, @content, @sha256, @now)",
+                values, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>The kept packages: id, version and content hash.</summary>
+    public async Task<IReadOnlyList<(string Id, string Version, string Sha256)>> ListPackagesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<(string, string, string)>(new CommandDefinition(
+            "SELECT plugin_id, version, sha256 FROM mall_plugin_package", cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+    }
+
+    /// <summary>The package file of one version, or null.</summary>
+    public async Task<byte[]?> LoadPackageAsync(string id, string version, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<byte[]?>(new CommandDefinition(
+            "SELECT content FROM mall_plugin_package WHERE plugin_id = @id AND version = @version", new { id, version }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     private sealed class Row
     {
         public string Id { get; set; } = "";

@@ -89,6 +89,14 @@ internal sealed class PluginStore(string root, long maxPackageBytes)
         return PluginManifestReader.Parse(File.ReadAllBytes(path));
     }
 
+    /// <summary>A staged version as a package file (zip), to keep in the database for the other nodes.</summary>
+    public byte[] Pack(string id, string version)
+    {
+        using var buffer = new MemoryStream();
+        ZipFile.CreateFromDirectory(PackagePath(id, version), buffer, CompressionLevel.Fastest, includeBaseDirectory: false);
+        return buffer.ToArray();
+    }
+
     /// <summary>The staged manifest of one version, or null.</summary>
     public PluginManifest? Find(string id, string version)
     {

@@ -29,17 +29,23 @@ internal sealed partial class ThemeService
             await connection.ExecuteAsync(new CommandDefinition(
                 $"UPDATE mall_theme SET {column} = @json, updated_at = @now WHERE name = @name",
                 new { json, now = clock.GetUtcNow().UtcDateTime, name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        _state.Invalidate();
+        await ChangedAsync().ConfigureAwait(false);
     }
 
-    private Task<IReadOnlyList<ThemeRow>> StateAsync(CancellationToken cancellationToken) =>
-        _state.GetAsync(async ct =>
+    private Task<IReadOnlyList<ThemeRow>> StateAsync(CancellationToken cancellationToken)
+    {
+        EnsureSubscribed();
+        return _state.GetAsync(async ct =>
         {
             await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
-            return (IReadOnlyList<ThemeRow>)(await connection.QueryAsync<ThemeRow>(new CommandDefinition(
+            var rows = (IReadOnlyList<ThemeRow>)(await connection.QueryAsync<ThemeRow>(new CommandDefinition(
                 "SELECT name AS Name, version AS Version, base_name AS BaseName, is_active AS IsActive, settings AS Settings, pages AS Pages FROM mall_theme ORDER BY name",
                 cancellationToken: ct)).ConfigureAwait(false)).ToList();
+            // Packages installed (or replaced) on another node are fetched before anything renders with the new state.
+            await FetchPackagesAsync(connection, ct).ConfigureAwait(false);
+            return rows;
         }, cancellationToken);
+    }
 
     private static string ActiveName(IReadOnlyList<ThemeRow> rows) => rows.FirstOrDefault(r => r.IsActive)?.Name ?? DefaultTheme;
 

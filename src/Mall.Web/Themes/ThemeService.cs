@@ -40,8 +40,11 @@ internal sealed record ThemeCheckResult(string Name, string Version, int Templat
 /// </summary>
 internal sealed partial class ThemeService(
     IMallDatabase database, IEnumerable<ITemplateEngine> engines, Mall.Plugins.IExtensionRegistry extensions, IOptions<MallOptions> options,
-    IHostEnvironment environment, TimeProvider clock, ILogger<ThemeService> logger)
+    IHostEnvironment environment, TimeProvider clock, Mall.Clustering.IClusterBus bus, ILogger<ThemeService> logger) : IDisposable
 {
+    /// <summary>The cluster topic theme changes are announced on.</summary>
+    public const string ClusterTopic = "mall.themes";
+
     /// <summary>The built-in theme's name.</summary>
     public const string DefaultTheme = "default";
 
@@ -50,6 +53,7 @@ internal sealed partial class ThemeService(
     private readonly ConcurrentDictionary<string, EffectiveState> _effective = new(StringComparer.Ordinal);
     private readonly CachedSnapshot<IReadOnlyList<ThemeRow>> _state = new(clock, options.Value.Themes.StateRefreshInterval);
     private readonly Lazy<ThemePackage> _builtIn = new(LoadBuiltIn);
+    private IDisposable? _subscription;
 
     private string StorePath => Path.GetFullPath(options.Value.Themes.StorePath is { Length: > 0 } path ? path : Path.Combine("App_Data", "themes"), environment.ContentRootPath);
 
@@ -131,6 +135,7 @@ internal sealed partial class ThemeService(
         var temporary = file + "." + Guid.NewGuid().ToString("N") + ".tmp";
         await File.WriteAllBytesAsync(temporary, package, cancellationToken).ConfigureAwait(false);
         File.Move(temporary, file, overwrite: true);
+        await KeepPackageAsync(check.Name, check.Version, package, cancellationToken).ConfigureAwait(false);
         Evict(check.Name);
         var runtime = Runtime(check.Name);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -142,7 +147,7 @@ internal sealed partial class ThemeService(
                 new { name = check.Name, version = check.Version, baseName = runtime.Manifest.Base, builtin = false, active = false, settings = "{}", pages = "{}", now },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
-        _state.Invalidate();
+        await ChangedAsync().ConfigureAwait(false);
         logger.LogInformation("Theme {Theme} {Version} installed.", check.Name, check.Version);
         return (await ListAsync(cancellationToken).ConfigureAwait(false)).Single(t => t.Name == check.Name);
     }
@@ -155,7 +160,7 @@ internal sealed partial class ThemeService(
         await database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(
             "UPDATE mall_theme SET is_active = CASE WHEN name = @name THEN TRUE ELSE FALSE END, updated_at = @now",
             new { name, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        _state.Invalidate();
+        await ChangedAsync().ConfigureAwait(false);
     }
 
     /// <summary>Saves settings (only the theme's setting ids, each of its type).</summary>
@@ -212,11 +217,39 @@ internal sealed partial class ThemeService(
         if (ActiveName(rows) == name) throw new MallConflictException($"Theme '{name}' is active; activate another first.") { Code = "theme.active" };
         if (rows.FirstOrDefault(r => r.BaseName == name) is { } child) throw new MallConflictException($"Theme '{child.Name}' is based on '{name}'.") { Code = "theme.in_use" };
         await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
             await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_theme WHERE name = @name", new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_theme_package WHERE name = @name", new { name }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
         File.Delete(PackagePath(name));
+        _localPackages.TryRemove(name, out _);
         Evict(name);
-        _state.Invalidate();
+        await ChangedAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Drops the state snapshot here and tells the other nodes to.</summary>
+    private Task ChangedAsync()
+    {
+        _state.Invalidate();
+        return bus.PublishAsync(ClusterTopic, "changed", CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Listens for other nodes' changes from the first state read on: a message (or a hint that some were missed) makes
+    /// the next read take state and packages afresh.
+    /// </summary>
+    private void EnsureSubscribed()
+    {
+        if (Volatile.Read(ref _subscription) is not null) return;
+        var subscription = bus.Subscribe(ClusterTopic, (_, _) =>
+        {
+            _state.Invalidate();
+            return Task.CompletedTask;
+        });
+        if (Interlocked.CompareExchange(ref _subscription, subscription, null) is not null) subscription.Dispose();
+    }
+
+    public void Dispose() => _subscription?.Dispose();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,49}$")]
     private static partial Regex NamePattern();

@@ -5,13 +5,16 @@ using Mall.Data;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IBrandService"/> over the Mall database.</summary>
-internal sealed class BrandService(IMallDatabase database, TimeProvider clock) : IBrandService
+internal sealed class BrandService(IMallDatabase database, CatalogCache cache, TimeProvider clock) : IBrandService
 {
     private const string Columns =
         "id AS Id, name AS Name, logo_url AS LogoUrl, description AS Description, sort_order AS SortOrder, created_at AS CreatedAt, updated_at AS UpdatedAt";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Brand>> ListAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Brand>> ListAsync(CancellationToken cancellationToken = default) =>
+        cache.Enabled ? cache.GetListAsync("brands", ReadAllAsync, cancellationToken).AsTask() : ReadAllAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<Brand>> ReadAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<BrandRow>(new CommandDefinition(
@@ -37,6 +40,7 @@ internal sealed class BrandService(IMallDatabase database, TimeProvider clock) :
             database.Dialect.InsertReturningId(
                 "INSERT INTO mall_brand (name, logo_url, description, sort_order, created_at, updated_at) VALUES (@Name, @LogoUrl, @Description, @SortOrder, @now, @now)", "id"),
             new { Name = input.Name!.Trim(), input.LogoUrl, input.Description, input.SortOrder, now }, tx, cancellationToken: cancellationToken)), cancellationToken)).ConfigureAwait(false);
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -49,6 +53,7 @@ internal sealed class BrandService(IMallDatabase database, TimeProvider clock) :
             new { id, Name = input.Name!.Trim(), input.LogoUrl, input.Description, input.SortOrder, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)),
             cancellationToken)).ConfigureAwait(false);
         if (changed == 0) throw new MallNotFoundException($"Brand {id} does not exist.");
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -65,6 +70,7 @@ internal sealed class BrandService(IMallDatabase database, TimeProvider clock) :
             if (deleted == 0) throw new MallNotFoundException($"Brand {id} does not exist.");
             return deleted;
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> WithUniqueNameAsync<T>(BrandInput input, Func<Task<T>> write)

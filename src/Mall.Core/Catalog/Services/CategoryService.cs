@@ -5,7 +5,7 @@ using Mall.Data;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="ICategoryService"/> over the Mall database.</summary>
-internal sealed class CategoryService(IMallDatabase database, TimeProvider clock) : ICategoryService
+internal sealed class CategoryService(IMallDatabase database, CatalogCache cache, TimeProvider clock) : ICategoryService
 {
     internal const string Columns =
         "id AS Id, parent_id AS ParentId, name AS Name, image_url AS ImageUrl, sort_order AS SortOrder, is_visible AS IsVisible, created_at AS CreatedAt, updated_at AS UpdatedAt";
@@ -46,6 +46,7 @@ internal sealed class CategoryService(IMallDatabase database, TimeProvider clock
                     "VALUES (@ParentId, @Name, @ImageUrl, @SortOrder, @IsVisible, @now, @now)", "id"),
                 new { input.ParentId, Name = input.Name!.Trim(), input.ImageUrl, input.SortOrder, input.IsVisible, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -63,6 +64,7 @@ internal sealed class CategoryService(IMallDatabase database, TimeProvider clock
             if (changed == 0) throw new MallNotFoundException($"Category {id} does not exist.");
             return changed;
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,6 +85,7 @@ internal sealed class CategoryService(IMallDatabase database, TimeProvider clock
             if (deleted == 0) throw new MallNotFoundException($"Category {id} does not exist.");
             return deleted;
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -101,7 +104,11 @@ internal sealed class CategoryService(IMallDatabase database, TimeProvider clock
         return result;
     }
 
-    private async Task<IReadOnlyList<Category>> LoadAllAsync(CancellationToken cancellationToken)
+    // Every category read starts from the whole (small) table, cached until a category changes.
+    private Task<IReadOnlyList<Category>> LoadAllAsync(CancellationToken cancellationToken) =>
+        cache.Enabled ? cache.GetListAsync("categories", ReadAllAsync, cancellationToken).AsTask() : ReadAllAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<Category>> ReadAllAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<CategoryRow>(new CommandDefinition(

@@ -9,7 +9,7 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
@@ -76,7 +76,16 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     }
 
     /// <inheritdoc />
-    public async Task<PagedResult<ProductSummary>> SearchAsync(ProductQuery query, CancellationToken cancellationToken = default)
+    public Task<PagedResult<ProductSummary>> SearchAsync(ProductQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // The storefront's searches (published, not deleted) are cached; the admin's are not.
+        if (!cache.Enabled || query.Status != ProductStatus.Published || query.IncludeDeleted) return SearchUncachedAsync(query, cancellationToken);
+        var key = string.Join('|', "search", query.Keyword, query.CategoryId, query.BrandId, query.MinPrice, query.MaxPrice, query.Sort, query.Page, query.PageSize);
+        return cache.GetListAsync(key, ct => SearchUncachedAsync(query, ct), cancellationToken).AsTask();
+    }
+
+    private async Task<PagedResult<ProductSummary>> SearchUncachedAsync(ProductQuery query, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         Paging.Validate(errors, query.Page, query.PageSize);
@@ -142,8 +151,32 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     /// <inheritdoc />
     public async Task<Product?> FindAsync(long id, bool storefront, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await LoadAsync(connection, null, id, storefront, cancellationToken).ConfigureAwait(false);
+        if (!storefront || !cache.Enabled)
+        {
+            await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await LoadAsync(connection, null, id, storefront, withStock: true, cancellationToken).ConfigureAwait(false);
+        }
+        // The storefront's read: the product from the cache, its stock figures from a short-lived one (stock moves
+        // with every order; checkout never reads it from here).
+        var product = await cache.GetProductAsync(id, async ct =>
+        {
+            await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
+            return await LoadAsync(connection, null, id, storefront: true, withStock: false, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        if (product is null || product.Skus.Count == 0) return product;
+        var stock = await cache.GetStockAsync(id, ct => inventory.GetLevelsAsync(product.Skus.Select(s => s.Id).ToList(), null, ct), cancellationToken).ConfigureAwait(false);
+        return WithStock(product, stock);
+    }
+
+    private static Product WithStock(Product product, IReadOnlyDictionary<long, StockLevel> stock)
+    {
+        var skus = new Sku[product.Skus.Count];
+        for (var i = 0; i < skus.Length; i++)
+        {
+            var sku = product.Skus[i];
+            skus[i] = sku with { Stock = stock.TryGetValue(sku.Id, out var level) ? level : new StockLevel { SkuId = sku.Id } };
+        }
+        return product with { Skus = skus };
     }
 
     /// <summary>
@@ -151,7 +184,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     /// query: the catalog reads no other feature's table). This is the storefront's hottest read, so it reads by
     /// ordinal with a plain data reader rather than through Dapper's per-call column mapping.
     /// </summary>
-    private async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, CancellationToken cancellationToken)
+    private async Task<Product?> LoadAsync(DbConnection connection, DbTransaction? tx, long id, bool storefront, bool withStock, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
@@ -199,9 +232,9 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
             });
         }
         await reader.DisposeAsync().ConfigureAwait(false);
-        if (skus.Count == 0) return product with { Skus = skus };
-        var stock = await inventory.GetLevelsAsync(skus.Select(s => s.Id).ToList(), tx, cancellationToken).ConfigureAwait(false);
-        return product with { Skus = skus.Select(s => s with { Stock = stock.TryGetValue(s.Id, out var level) ? level : new StockLevel { SkuId = s.Id } }).ToList() };
+        product = product with { Skus = skus };
+        if (skus.Count == 0 || !withStock) return product;
+        return WithStock(product, await inventory.GetLevelsAsync(skus.Select(s => s.Id).ToList(), tx, cancellationToken).ConfigureAwait(false));
     }
 
     private const string DetailProductSql =
@@ -239,6 +272,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 await InsertSkuAsync(tx, productId, normalized.Skus[i], i, now, cancellationToken).ConfigureAwait(false);
             return productId;
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -286,6 +320,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 $"specs = {Dialect.JsonValue("@specs")}, images = {Dialect.JsonValue("@images")}, min_price = @minPrice, max_price = @maxPrice, updated_at = @now WHERE id = @id",
                 ProductParameters(normalized, now, (ProductStatus)status, new { id }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
+        await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
     }
 
@@ -316,6 +351,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         parameters.Add("now", clock.GetUtcNow().UtcDateTime);
         var changed = await database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
         if (changed == 0) throw new MallNotFoundException($"Product {id} does not exist or is not in a state for this change.");
+        await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<T> WriteAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)

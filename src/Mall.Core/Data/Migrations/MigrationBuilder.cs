@@ -84,6 +84,9 @@ public sealed class TableBuilder(ISqlDialect dialect)
     /// <summary>A JSON column.</summary>
     public TableBuilder Json(string name, bool nullable = false) => Add(name, ColumnType.Json, 0, nullable, null);
 
+    /// <summary>A column of bytes (files kept in the database so that every node has them).</summary>
+    public TableBuilder Binary(string name, bool nullable = false) => Add(name, ColumnType.Binary, 0, nullable, null);
+
     /// <summary>A composite primary key (tables without <see cref="Id"/>).</summary>
     public TableBuilder PrimaryKey(params string[] columns) { _definitions.Add($"PRIMARY KEY ({string.Join(", ", columns)})"); return this; }
 

@@ -1,34 +1,30 @@
-using Microsoft.Extensions.Hosting;
+using Mall.Diagnostics;
+using Mall.Jobs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Mall.Ordering.Services;
 
 /// <summary>
-/// Background job: cancels unpaid orders past their payment deadline and releases their stock. Several hosts may
-/// run it at once: each cancellation is a guarded transition, so an order is cancelled (and its stock released)
-/// exactly once, whichever host gets there first.
+/// Background job: cancels unpaid orders past their payment deadline and releases their stock. It runs on one node
+/// at a time (a job lease); even if two ran, each cancellation is a guarded transition, so an order is cancelled
+/// (and its stock released) exactly once.
 /// </summary>
-internal sealed class UnpaidOrderCanceller(IOrderService orders, IOptions<MallOptions> mallOptions, TimeProvider clock, ILogger<UnpaidOrderCanceller> logger) : BackgroundService
+internal sealed class UnpaidOrderCanceller(IOrderService orders, IOptions<MallOptions> mallOptions, IJobLeases leases, TimeProvider clock, MallMetrics metrics, ILogger<UnpaidOrderCanceller> logger)
+    : MallJob(leases, clock, logger, metrics)
 {
-    /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The job's lease name.</summary>
+    public const string JobName = "ordering.payment-timeout";
+
+    public override string Name => JobName;
+
+    protected override TimeSpan Interval => mallOptions.Value.Ordering.TimeoutSweepInterval;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(mallOptions.Value.Ordering.TimeoutSweepInterval, clock);
-        do
-        {
-            try
-            {
-                int cancelled;
-                // Drain in batches so that a backlog clears within one tick.
-                while ((cancelled = await orders.CancelExpiredAsync(100, stoppingToken).ConfigureAwait(false)) > 0)
-                    logger.LogInformation("Cancelled {Count} unpaid orders past their payment deadline.", cancelled);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogError(ex, "Cancelling unpaid orders failed; trying again at the next tick.");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        int cancelled;
+        // Drain in batches so that a backlog clears within one tick.
+        while ((cancelled = await orders.CancelExpiredAsync(100, cancellationToken).ConfigureAwait(false)) > 0)
+            logger.LogInformation("Cancelled {Count} unpaid orders past their payment deadline.", cancelled);
     }
 }

@@ -9,9 +9,9 @@ namespace Mall.Promotions.Services;
 /// Default <see cref="IPromotionService"/>. Active rules are read on every quote, so they are kept in memory as one
 /// snapshot, replaced after each change here and re-read at least every 30 seconds.
 /// </summary>
-internal sealed class PromotionService(IMallDatabase database, TimeProvider clock) : IPromotionService
+internal sealed class PromotionService(IMallDatabase database, Mall.Clustering.IClusterBus bus, TimeProvider clock) : IPromotionService
 {
-    private readonly CachedSnapshot<IReadOnlyList<PromotionRule>> _rules = new(clock, TimeSpan.FromSeconds(30));
+    private readonly CachedSnapshot<IReadOnlyList<PromotionRule>> _rules = new(clock, TimeSpan.FromSeconds(30), bus, "mall.promotions");
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PromotionRule>> ListAsync(CancellationToken cancellationToken = default) =>
@@ -42,7 +42,7 @@ internal sealed class PromotionService(IMallDatabase database, TimeProvider cloc
                 "starts_at, ends_at, per_customer_limit, exclusivity_group, stackable, is_active, created_at, updated_at) VALUES (@Name, @Priority, @Scope, @ScopeIds, @MinAmount, @MinCount, " +
                 "@MinMemberLevel, @FirstOrderOnly, @Benefit, @Value, @GiftSkuId, @GiftQuantity, @StartsAt, @EndsAt, @PerCustomerLimit, @ExclusivityGroup, @Stackable, TRUE, @now, @now)", "id"),
             Parameters(rule, 0), tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        _rules.Invalidate();
+        await _rules.InvalidateEverywhereAsync().ConfigureAwait(false);
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -59,7 +59,7 @@ internal sealed class PromotionService(IMallDatabase database, TimeProvider cloc
                 Parameters(rule, id), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return changed == 0 ? throw new MallNotFoundException($"Promotion {id} does not exist.") : changed;
         }, cancellationToken).ConfigureAwait(false);
-        _rules.Invalidate();
+        await _rules.InvalidateEverywhereAsync().ConfigureAwait(false);
         return rule with { Id = id, Name = rule.Name.Trim() };
     }
 
@@ -69,7 +69,7 @@ internal sealed class PromotionService(IMallDatabase database, TimeProvider cloc
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_promotion WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (deleted == 0) throw new MallNotFoundException($"Promotion {id} does not exist.");
-        _rules.Invalidate();
+        await _rules.InvalidateEverywhereAsync().ConfigureAwait(false);
     }
 
     private object Parameters(PromotionRule rule, long id) => new

@@ -11,9 +11,9 @@ namespace Mall.Shipping.Services;
 /// memory as one snapshot, replaced after each change here and re-read at least every 30 seconds (another node's
 /// changes arrive within that).
 /// </summary>
-internal partial class FreightTemplateService(IMallDatabase database, Mall.Catalog.IProductService products, TimeProvider clock) : IFreightTemplateService
+internal partial class FreightTemplateService(IMallDatabase database, Mall.Catalog.IProductService products, Mall.Clustering.IClusterBus bus, TimeProvider clock) : IFreightTemplateService
 {
-    private readonly CachedSnapshot<IReadOnlyList<FreightTemplate>> _templates = new(clock, TimeSpan.FromSeconds(30));
+    private readonly CachedSnapshot<IReadOnlyList<FreightTemplate>> _templates = new(clock, TimeSpan.FromSeconds(30), bus, "mall.shipping");
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<FreightTemplate>> ListAsync(CancellationToken cancellationToken = default) =>
@@ -75,7 +75,7 @@ internal partial class FreightTemplateService(IMallDatabase database, Mall.Catal
                 "DELETE FROM mall_freight_template WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return deleted == 0 ? throw new MallNotFoundException($"Freight template {id} does not exist.") : deleted;
         }, cancellationToken).ConfigureAwait(false);
-        _templates.Invalidate();
+        await _templates.InvalidateEverywhereAsync().ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -93,7 +93,7 @@ internal partial class FreightTemplateService(IMallDatabase database, Mall.Catal
 
     private async Task<FreightTemplate> RefreshAndFindAsync(long id, CancellationToken cancellationToken)
     {
-        _templates.Invalidate();
+        await _templates.InvalidateEverywhereAsync().ConfigureAwait(false);
         return (await FindAsync(id, cancellationToken).ConfigureAwait(false))!;
     }
 
