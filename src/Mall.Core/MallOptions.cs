@@ -155,7 +155,7 @@ public sealed class MallThemeOptions
 
     /// <summary>
     /// How long a rendered product page body is reused for the same product, theme version, settings and language
-    /// (default 5 s, like <see cref="ProductCacheDuration"/>; zero renders every time). Any change to the theme, its
+    /// (default 5 s; zero renders every time; a changed product is a new read, so it renders again). Any change to the theme, its
     /// settings or the plugins' widgets and helpers starts afresh; per-shopper parts are filled in by the page's script.
     /// </summary>
     public TimeSpan RenderedPageCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
@@ -166,8 +166,6 @@ public sealed class MallThemeOptions
     /// </summary>
     public int MaxPartialExpansions { get; set; } = 10_000;
 
-    /// <summary>How long a product page's product (with its stock) is reused before it is read again; zero reads it every time.</summary>
-    public TimeSpan ProductCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a node re-reads which theme is active and its settings (changes made on the node apply at once).</summary>
     public TimeSpan StateRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);

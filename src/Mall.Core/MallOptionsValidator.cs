@@ -35,10 +35,13 @@ internal sealed class MallOptionsValidator : IValidateOptions<MallOptions>
         Require(Positive(themes.RegexTimeout), "Themes:RegexTimeout", "must be positive, e.g. 00:00:00.100");
         Require(themes.RenderedPageCacheDuration >= TimeSpan.Zero, "Themes:RenderedPageCacheDuration", "must be zero (off) or positive");
         Require(themes.MaxPartialExpansions > 0, "Themes:MaxPartialExpansions", "must be positive");
-        Require(themes.ProductCacheDuration >= TimeSpan.Zero, "Themes:ProductCacheDuration", "must be zero (off) or positive");
         Require(Positive(themes.StateRefreshInterval), "Themes:StateRefreshInterval", "must be positive, e.g. 00:00:05");
         Require(Positive(options.Ordering.PaymentTimeout), "Ordering:PaymentTimeout", "must be positive, e.g. 00:30:00");
         Require(Positive(options.Ordering.TimeoutSweepInterval), "Ordering:TimeoutSweepInterval", "must be positive, e.g. 00:00:30");
+        Require(Positive(options.Plugins.SyncInterval), "Plugins:SyncInterval", "must be positive, e.g. 00:00:10");
+        Require(Positive(options.Caching.ProductLifetime), "Caching:ProductLifetime", "must be positive, e.g. 00:05:00");
+        Require(Positive(options.Caching.ListLifetime), "Caching:ListLifetime", "must be positive, e.g. 00:01:00");
+        Require(Positive(options.Caching.StockLifetime) && options.Caching.StockLifetime <= TimeSpan.FromSeconds(10), "Caching:StockLifetime", "must be positive and at most 00:00:10");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -24,6 +24,8 @@ public sealed class MallApp : IAsyncDisposable
     private readonly Action<IServiceCollection>? _configureServices;
     private readonly IReadOnlyList<KeyValuePair<string, string?>> _settings;
     private bool _ownsDatabase = true;
+    private bool _isExtraNode;
+    private bool _stopped;
 
     private MallApp(TestDatabase database, WebApplicationFactory<Program> factory, Action<IServiceCollection>? configureServices, IReadOnlyList<KeyValuePair<string, string?>> settings)
     {
@@ -97,6 +99,44 @@ public sealed class MallApp : IAsyncDisposable
         await _factory.DisposeAsync();
         return await StartOnAsync(_database, _configureServices, _settings);
     }
+
+    /// <summary>
+    /// Starts another node of this mall: the same database and settings (Redis included), its own plugin and theme
+    /// folders (so that it has only what the database gives it), and <paramref name="overrides"/>.
+    /// </summary>
+    public async Task<MallApp> StartNodeAsync(IEnumerable<KeyValuePair<string, string?>>? overrides = null)
+    {
+        var settings = _settings.Where(s => s.Key is not ("Mall:Plugins:StorePath" or "Mall:Themes:StorePath"))
+            .Append(new("Mall:Plugins:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-plugins", Guid.NewGuid().ToString("N"))))
+            .Append(new("Mall:Themes:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-themes", Guid.NewGuid().ToString("N"))))
+            .Concat(overrides ?? [])
+            .GroupBy(s => s.Key).Select(g => g.Last()).ToList();
+        var node = await StartOnAsync(_database, _configureServices, settings);
+        node._ownsDatabase = false;
+        node._isExtraNode = true;
+        return node;
+    }
+
+    /// <summary>
+    /// Settings that put an app on the tests' Redis (<c>MALL_TEST_REDIS</c>, started by <c>./build.sh test</c>) under a key
+    /// prefix of its own, so that test classes running at once do not hear each other.
+    /// </summary>
+    public static List<KeyValuePair<string, string?>> RedisSettings(string? configuration = null) =>
+    [
+        new("Mall:Redis:Configuration", configuration ?? Environment.GetEnvironmentVariable("MALL_TEST_REDIS")
+            ?? throw new InvalidOperationException("MALL_TEST_REDIS is not set: run the tests with ./build.sh test, which starts Redis.")),
+        new("Mall:Redis:KeyPrefix", "t" + Guid.NewGuid().ToString("N")[..12] + ":"),
+    ];
+
+    /// <summary>Stops this host (its node leaves the mall) and keeps the database until <see cref="DisposeAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        _stopped = true;
+        await _factory.DisposeAsync();
+    }
+
+    /// <summary>This node's id (holder of job leases, sender of cluster messages).</summary>
+    public string NodeId => Services.GetRequiredService<Mall.Clustering.IClusterBus>().NodeId;
 
     /// <summary>The setting <paramref name="key"/> this app was started with.</summary>
     public string? Setting(string key) => _settings.LastOrDefault(s => s.Key == key).Value;
@@ -177,8 +217,9 @@ public sealed class MallApp : IAsyncDisposable
     {
         Anonymous.Dispose();
         Admin.Dispose();
+        if (_isExtraNode && !_stopped) await _factory.DisposeAsync();
         if (!_ownsDatabase) return;
-        await _factory.DisposeAsync();
+        if (!_stopped) await _factory.DisposeAsync();
         await _database.DisposeAsync();
         var store = Setting("Mall:Plugins:StorePath");
         if (store is not null && Directory.Exists(store)) Directory.Delete(store, recursive: true);

@@ -32,19 +32,13 @@ internal static partial class StorefrontEndpoints
             };
             return await renderer.RenderAsync(http, "home", model, await PreviewAsync(http));
         });
-        pages.MapGet("/products/{id:long}", async (long id, HttpContext http, StorefrontRenderer renderer, IProductService products, IMemoryCache cache, IOptions<MallOptions> options) =>
+        pages.MapGet("/products/{id:long}", async (long id, HttpContext http, StorefrontRenderer renderer, IProductService products, IOptions<MallOptions> options) =>
         {
-            // Product pages are the storefront's hottest read: the product is kept for a few seconds (stock shown may be
-            // that old; placing an order always checks the real stock).
-            var keep = options.Value.Themes.ProductCacheDuration;
-            var product = keep > TimeSpan.Zero
-                ? await cache.GetOrCreateAsync(("mall:storefront:product", id), entry =>
-                {
-                    entry.AbsoluteExpirationRelativeToNow = keep;
-                    entry.Size = 1;   // counts as one entry where the app limits its memory cache's size
-                    return products.FindAsync(id, storefront: true, http.RequestAborted);
-                })
-                : await products.FindAsync(id, storefront: true, http.RequestAborted);
+            // Product pages are the storefront's hottest read: the catalog cache answers with the same product object
+            // until the product changes (dropped on every node at once) or its stock figures are older than
+            // Mall:Caching:StockLifetime; placing an order always checks the real stock.
+            var keep = options.Value.Caching.Enabled ? options.Value.Themes.RenderedPageCacheDuration : TimeSpan.Zero;
+            var product = await products.FindAsync(id, storefront: true, http.RequestAborted);
             if (product is null) return await NotFoundAsync(http, renderer);
             // Built only when the page is rendered (a kept page needs no model).
             Dictionary<string, object?> Model()

@@ -17,7 +17,6 @@ internal sealed class CatalogCache : IDisposable
 {
     public const string Topic = "mall.catalog";
     private const string ListsTag = "catalog:lists";
-    private const string StockTag = "catalog:stock";
 
     private readonly HybridCache _cache;
     private readonly IClusterBus _bus;
@@ -68,16 +67,21 @@ internal sealed class CatalogCache : IDisposable
         return entry.Value;
     }
 
-    /// <summary>Stock levels of the SKUs of product <paramref name="productId"/>, at most <see cref="CatalogCacheOptions.StockLifetime"/> old.</summary>
-    public async ValueTask<IReadOnlyDictionary<long, StockLevel>> GetStockAsync(long productId, Func<CancellationToken, Task<IReadOnlyDictionary<long, StockLevel>>> read, CancellationToken cancellationToken)
+    /// <summary>
+    /// The storefront's view of product <paramref name="id"/>: the cached product with stock figures at most
+    /// <see cref="CatalogCacheOptions.StockLifetime"/> old, the same object for every read meanwhile (so that pages
+    /// rendered from it can be kept), dropped with the product.
+    /// </summary>
+    public async ValueTask<Product?> GetStorefrontViewAsync(long id, Func<CancellationToken, Task<Product?>> read, Func<Product, CancellationToken, Task<Product>> withStock, CancellationToken cancellationToken)
     {
         var missed = new StrongBox();
-        var entry = await _cache.GetOrCreateAsync("catalog:stock:" + productId, (read, missed), static async (state, ct) =>
+        var entry = await _cache.GetOrCreateAsync("catalog:view:" + id, (cache: this, id, read, withStock, missed), static async (state, ct) =>
         {
             state.missed.Value = true;
-            return new CachedValue<IReadOnlyDictionary<long, StockLevel>>(await state.read(ct).ConfigureAwait(false));
-        }, _stock, [StockTag], cancellationToken).ConfigureAwait(false);
-        _metrics.CacheRead("catalog.stock", hit: !missed.Value);
+            var product = await state.cache.GetProductAsync(state.id, state.read, ct).ConfigureAwait(false);
+            return new CachedValue<Product?>(product is null || product.Skus.Count == 0 ? product : await state.withStock(product, ct).ConfigureAwait(false));
+        }, _stock, [ProductTag(id)], cancellationToken).ConfigureAwait(false);
+        _metrics.CacheRead("catalog.view", hit: !missed.Value);
         return entry.Value;
     }
 

@@ -158,14 +158,12 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         }
         // The storefront's read: the product from the cache, its stock figures from a short-lived one (stock moves
         // with every order; checkout never reads it from here).
-        var product = await cache.GetProductAsync(id, async ct =>
+        return await cache.GetStorefrontViewAsync(id, async ct =>
         {
             await using var connection = await database.OpenConnectionAsync(ct).ConfigureAwait(false);
             return await LoadAsync(connection, null, id, storefront: true, withStock: false, ct).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
-        if (product is null || product.Skus.Count == 0) return product;
-        var stock = await cache.GetStockAsync(id, ct => inventory.GetLevelsAsync(product.Skus.Select(s => s.Id).ToList(), null, ct), cancellationToken).ConfigureAwait(false);
-        return WithStock(product, stock);
+        }, async (product, ct) => WithStock(product, await inventory.GetLevelsAsync(product.Skus.Select(s => s.Id).ToList(), null, ct).ConfigureAwait(false)),
+        cancellationToken).ConfigureAwait(false);
     }
 
     private static Product WithStock(Product product, IReadOnlyDictionary<long, StockLevel> stock)
