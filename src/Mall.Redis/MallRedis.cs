@@ -22,7 +22,13 @@ public sealed class MallRedis : IAsyncDisposable
         _logger = logger;
         Options = options.Value;
         if (string.IsNullOrWhiteSpace(Options.Configuration))
-            throw new InvalidOperationException("Mall:Redis:Configuration is empty; set it (e.g. 127.0.0.1:6379) or do not call AddRedis().");
+        {
+            // AddRedis() without a configuration: the mall runs as one node; users of Redis take their database path.
+            _connecting = Task.FromException<ConnectionMultiplexer>(new InvalidOperationException("Redis is not configured (Mall:Redis:Configuration)."));
+            _connecting.Exception?.Handle(_ => true);
+            return;
+        }
+        IsConfigured = true;
         var configuration = ConfigurationOptions.Parse(Options.Configuration);
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
@@ -37,7 +43,10 @@ public sealed class MallRedis : IAsyncDisposable
     /// <summary>The options it was made with.</summary>
     public MallRedisOptions Options { get; }
 
-    /// <summary>True while a connection to Redis is up (false while it is still connecting).</summary>
+    /// <summary>True when <c>Mall:Redis:Configuration</c> names a Redis.</summary>
+    public bool IsConfigured { get; }
+
+    /// <summary>True while a connection to Redis is up (false while it is still connecting, and when not configured).</summary>
     public bool IsConnected => _connecting.IsCompletedSuccessfully && _connecting.Result.IsConnected;
 
     /// <summary>Raised (on a Redis thread) when the connection came back after a failure: messages may have been missed meanwhile.</summary>
@@ -73,6 +82,7 @@ public sealed class MallRedis : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (!IsConfigured) return;
         try
         {
             await (await _connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);

@@ -42,8 +42,7 @@ public static class RedisMallExtensions
         return mall;
     }
 
-    private static bool Configured(IServiceProvider services) =>
-        !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<MallRedisOptions>>().Value.Configuration);
+    private static bool Configured(IServiceProvider services) => services.GetRequiredService<MallRedis>().IsConfigured;
 
     private sealed class NotConfiguredCheck : Diagnostics.HealthChecks.IHealthCheck
     {

@@ -196,6 +196,41 @@ public sealed class MallApp : IAsyncDisposable
         return await LoginAsync("/api/v1/auth/login", new { login = phone, password });
     }
 
+    /// <summary>
+    /// <paramref name="count"/> shoppers with bearer tokens, made fast for load tests: rows written directly (no
+    /// password hashing, which would take minutes for thousands) and tokens issued by the host's own bearer handler
+    /// format, exactly as a login would.
+    /// </summary>
+    public async Task<IReadOnlyList<(long CustomerId, string Token)>> ShopperTokensAsync(int count)
+    {
+        var database = Services.GetRequiredService<IMallDatabase>();
+        var prefix = Random.Shared.Next(100, 999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var phones = Enumerable.Range(0, count).Select(i => $"19{prefix}{i:000000}").ToList();
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            var now = DateTime.UtcNow;
+            await using var tx = await connection.BeginTransactionAsync();
+            foreach (var phone in phones)
+                await connection.ExecuteAsync(
+                    "INSERT INTO mall_customer (phone, email, password_hash, nickname, member_level, growth, points, balance, created_at, updated_at) VALUES (@phone, NULL, NULL, @phone, 0, 0, 0, 0, @now, @now)",
+                    new { phone, now }, tx);
+            await tx.CommitAsync();
+        }
+        var customers = Services.GetRequiredService<Mall.Customers.ICustomerService>();
+        var format = Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions>>().Get(Mall.Web.Security.MallClaims.BearerScheme).BearerTokenProtector;
+        await using var read = await database.OpenConnectionAsync();
+        var ids = (await read.QueryAsync<long>($"SELECT id FROM mall_customer WHERE phone LIKE '19{prefix}%' ORDER BY id")).ToList();
+        var tokens = new List<(long, string)>();
+        foreach (var id in ids)
+        {
+            var customer = (await customers.FindAsync(id))!;
+            var ticket = new Microsoft.AspNetCore.Authentication.AuthenticationTicket(Mall.Web.Security.MallClaims.ForCustomer(customer),
+                new Microsoft.AspNetCore.Authentication.AuthenticationProperties { ExpiresUtc = DateTimeOffset.UtcNow.AddHours(2) }, Mall.Web.Security.MallClaims.BearerScheme);
+            tokens.Add((id, format.Protect(ticket)));
+        }
+        return tokens;
+    }
+
     /// <summary>A client with an admin's bearer token (the initial admin).</summary>
     public Task<HttpClient> AdminByLoginAsync() => AdminByLoginAsync(AdminUser, AdminPassword);
 

@@ -156,6 +156,12 @@ public sealed class CheckoutContext
     /// <summary>The lines; a step may replace them (e.g. to allocate a discount to lines).</summary>
     public IReadOnlyList<QuoteLine> Lines { get; set; }
 
+    /// <summary>
+    /// Set by a step before promotions (order below 300) whose price must stand alone, e.g. a flash-sale price that
+    /// does not stack: then no promotion or coupon evaluator runs for this checkout.
+    /// </summary>
+    public bool PromotionsExcluded { get; set; }
+
     /// <summary>Shipping and discounts added so far.</summary>
     public IReadOnlyList<QuoteAdjustment> Adjustments => _adjustments;
 

@@ -44,6 +44,7 @@ internal sealed class PromotionCheckoutStep(IExtensionRegistry extensions) : ICh
     /// <inheritdoc />
     public async Task ApplyAsync(CheckoutContext context, CancellationToken cancellationToken)
     {
+        if (context.PromotionsExcluded) return;
         using var evaluators = extensions.Acquire<IPromotionEvaluator>();
         foreach (var (evaluator, _) in evaluators.Items)
         foreach (var discount in await evaluator.EvaluateAsync(context, cancellationToken).ConfigureAwait(false))
