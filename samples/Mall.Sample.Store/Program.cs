@@ -1,3 +1,5 @@
+using OpenTelemetry.Metrics;
+
 var builder = WebApplication.CreateBuilder(args);
 
 // Everything Mall needs, configured from the "Mall" section of appsettings.json (or environment variables such as
@@ -10,9 +12,16 @@ builder.AddMall()
     .AddPostgreSql()
     .AddRedis();
 
+// Mall's meters (orders, checkout, payments, caches, plugins, jobs; the flash sale's) and ASP.NET Core's own, for
+// Prometheus to scrape at /metrics. See docs/operations.md for what each means and what to alert on.
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+    .AddMeter(Mall.Diagnostics.MallMetrics.MeterName, "Mall.FlashSale", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+    .AddPrometheusExporter());
+
 var app = builder.Build();
 
 app.MapMall();
+app.MapPrometheusScrapingEndpoint();   // GET /metrics (keep it off the public internet: bind it to an internal port or a proxy rule)
 app.MapMallStorefront();   // the theme-rendered storefront at /; leave it out for a headless mall
 
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -25,6 +34,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (log in at /api/admin/auth/login as admin / mall-admin-dev)");
         Console.WriteLine($"  API docs:       {address}/swagger");
         Console.WriteLine($"  health:         {address}/health");
+        Console.WriteLine($"  metrics:        {address}/metrics  (Prometheus)");
     }
 });
 

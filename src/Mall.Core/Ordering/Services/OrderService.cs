@@ -21,7 +21,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, TimeProvider clock) : IOrderService
+    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, Mall.Diagnostics.MallMetrics metrics, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -33,12 +33,19 @@ internal sealed class OrderService(
     /// <inheritdoc />
     public async Task<PlaceOrderResult> PlaceAsync(PlaceOrderRequest request, CancellationToken cancellationToken = default)
     {
-        Validate(request);
+        var started = clock.GetTimestamp();
         var key = string.IsNullOrWhiteSpace(request.IdempotencyKey) ? null : request.IdempotencyKey.Trim();
         (long OrderId, Order? Placed, IReadOnlyList<StockLevel> LowStock) placed;
         try
         {
+            Validate(request);
             placed = await database.InTransactionAsync(tx => PlaceCoreAsync(tx, request, key, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (placed.Placed is not null) metrics.OrderPlaced(clock.GetElapsedTime(started));
+        }
+        catch (Common.MallException ex)
+        {
+            metrics.OrderFailed(ex.Code ?? ex.GetType().Name, clock.GetElapsedTime(started));
+            throw;
         }
         catch (Exception ex) when (key is not null && Dialect.IsUniqueViolation(ex))
         {

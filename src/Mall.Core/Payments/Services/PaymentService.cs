@@ -14,7 +14,7 @@ namespace Mall.Payments.Services;
 /// <summary>Default <see cref="IPaymentService"/>: the ledger in the Mall database, providers from the extension registry.</summary>
 internal sealed class PaymentService(
     IMallDatabase database, IOrderService orders, IExtensionRegistry extensions, IDomainEventDispatcher events,
-    IOptions<MallOptions> options, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
+    IOptions<MallOptions> options, Mall.Diagnostics.MallMetrics metrics, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
 {
     /// <inheritdoc />
     public Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default) =>
@@ -89,6 +89,7 @@ internal sealed class PaymentService(
         if (verified is null)
         {
             logger.LogWarning("A {Provider} notification failed verification and was ignored.", gateway.Name);
+            metrics.PaymentNotification(gateway.Name, "unverified");
             return gateway.Answer(false, "verification failed");
         }
 
@@ -96,11 +97,13 @@ internal sealed class PaymentService(
         if (outcome.Rejection is { } rejection)
         {
             logger.LogWarning("{Provider} notification {EventId} for payment {Number} was refused: {Reason}", gateway.Name, verified.EventId, verified.PaymentNumber, rejection);
+            metrics.PaymentNotification(gateway.Name, "refused");
             return gateway.Answer(false, rejection);
         }
         foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         if (outcome.Note is { } note && note.StartsWith("late", StringComparison.Ordinal))
             logger.LogWarning("Payment {Number} was captured after its order closed ({Note}); it needs a refund.", verified.PaymentNumber, note);
+        metrics.PaymentNotification(gateway.Name, outcome.Note is { } applied && applied.StartsWith("late", StringComparison.Ordinal) ? "late" : outcome.OrderChanges.Count > 0 ? "applied" : "recorded");
         return gateway.Answer(true, "OK");
     }
 
