@@ -135,6 +135,9 @@ public sealed class MallApp : IAsyncDisposable
         await _factory.DisposeAsync();
     }
 
+    /// <summary>The database this app runs on.</summary>
+    public TestDatabase Database => _database;
+
     /// <summary>This node's id (holder of job leases, sender of cluster messages).</summary>
     public string NodeId => Services.GetRequiredService<Mall.Clustering.IClusterBus>().NodeId;
 
