@@ -189,33 +189,22 @@ public sealed class GroupBuyExpiry(IMallDatabase database, IOrderService orders,
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200];
 }
 
-/// <summary>Runs <see cref="GroupBuyExpiry"/> every few seconds while the plugin is enabled.</summary>
-public sealed class GroupBuyExpiryService(GroupBuyExpiry expiry, ILogger<GroupBuyExpiryService> logger) : BackgroundService
+/// <summary>
+/// Runs <see cref="GroupBuyExpiry"/> every few seconds while the plugin is enabled, on one node of the mall at a time
+/// (a job lease; a pass is also safe beside another, so a lease lost mid-pass does no harm).
+/// </summary>
+public sealed class GroupBuyExpiryService(GroupBuyExpiry expiry, Mall.Jobs.IJobLeases leases, TimeProvider clock, ILogger<GroupBuyExpiryService> logger)
+    : Mall.Jobs.MallJob(leases, clock, logger)
 {
     /// <summary>Time between passes.</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Every = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await expiry.RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogError(ex, "Group-buy expiry pass failed; trying again in {Interval}.", Interval);
-            }
-            try
-            {
-                await Task.Delay(Interval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    public override string Name => "Mall.Plugins.GroupBuy.expiry";
+
+    /// <inheritdoc />
+    protected override TimeSpan Interval => Every;
+
+    /// <inheritdoc />
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => expiry.RunOnceAsync(cancellationToken);
 }
