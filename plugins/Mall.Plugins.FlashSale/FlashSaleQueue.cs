@@ -10,6 +10,13 @@ using StackExchange.Redis;
 
 namespace Mall.Plugins.FlashSale;
 
+/// <summary>The plugin's settings (<c>PUT /api/admin/plugins/Mall.Plugins.FlashSale/settings</c>).</summary>
+public sealed class FlashSaleSettings
+{
+    /// <summary>Orders each node places from the queue at a time (default 4, 1 to 64): the database's share of the peak.</summary>
+    public int QueueParallelism { get; set; } = 4;
+}
+
 /// <summary>The plugin's meters (meter <c>Mall.FlashSale</c>): units admitted, attempts refused by reason, tickets queued and ordered.</summary>
 public sealed class FlashSaleMetrics
 {
@@ -39,16 +46,15 @@ public sealed class FlashSaleMetrics
 
 /// <summary>
 /// Turns queued tickets into orders on every node (one consumer per node in the items' consumer group), a few at a
-/// time, so the database sees a steady stream however sharp the peak. An entry is acknowledged once its order is
+/// time (<see cref="FlashSaleSettings.QueueParallelism"/>), so the database sees a steady stream however sharp the peak. An entry is acknowledged once its order is
 /// placed or its failure recorded (units returned); one left unacknowledged by a node that died is claimed by
 /// another after <see cref="ClaimAfter"/>. Placing is idempotent per ticket, so an entry handled twice orders once.
 /// </summary>
-public sealed class FlashSaleQueue(FlashSaleStore store, FlashSaleAdmission admission, IOrderService orders, FlashSaleMetrics metrics, IClusterBus bus, ILogger<FlashSaleQueue> logger) : BackgroundService
+public sealed class FlashSaleQueue(FlashSaleStore store, FlashSaleAdmission admission, IOrderService orders, FlashSaleMetrics metrics, IClusterBus bus,
+    Mall.Plugins.IPluginSettings settings, ILogger<FlashSaleQueue> logger) : BackgroundService
 {
     /// <summary>An entry unacknowledged this long by its consumer is taken over.</summary>
     public static readonly TimeSpan ClaimAfter = TimeSpan.FromSeconds(15);
-
-    private const int Parallelism = 8;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,7 +81,9 @@ public sealed class FlashSaleQueue(FlashSaleStore store, FlashSaleAdmission admi
                         }
                         if (entries.Length == 0) continue;
                         worked = true;
-                        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                        // How hard the queue presses on the database, per node: the peak is shaved to this many orders at a time.
+                        var parallelism = Math.Clamp(settings.Get<FlashSaleSettings>().QueueParallelism, 1, 64);
+                        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stoppingToken },
                             async (entry, ct) => await ProcessAsync(database, stream, entry, ct));
                     }
                 }
