@@ -51,9 +51,6 @@ public sealed class ClusterSubscriptions(ILogger logger)
         return subscription;
     }
 
-    /// <summary>The topics someone listens to.</summary>
-    public IReadOnlyCollection<string> Topics => Volatile.Read(ref _all).Select(s => s.Topic).Distinct(StringComparer.Ordinal).ToList();
-
     /// <summary>Delivers <paramref name="message"/> to the subscribers of its topic and waits for them.</summary>
     public Task DeliverAsync(ClusterMessage message, CancellationToken cancellationToken)
     {
