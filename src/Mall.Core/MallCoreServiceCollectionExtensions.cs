@@ -78,12 +78,13 @@ public static class MallCoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds the core's background jobs (the unpaid-order timeout, <see cref="OrderingOptions"/>). The web host's
+    /// Adds the core's background jobs (the unpaid-order timeout, <see cref="OrderingOptions"/>; the refund of late payments, <see cref="MallPaymentOptions.LateRefundInterval"/>). The web host's
     /// <c>AddMall</c> calls it; a host of its own calls it on the node(s) that should run them.
     /// </summary>
     public static IServiceCollection AddMallCoreJobs(this IServiceCollection services)
     {
         services.AddHostedService<UnpaidOrderCanceller>();
+        services.AddHostedService<Mall.Payments.Services.LatePaymentRefunder>();
         return services;
     }
 }

@@ -176,6 +176,13 @@ public sealed class MallPaymentOptions
 {
     /// <summary>The sandbox payment method (<c>Mall:Payments:Sandbox</c>).</summary>
     public SandboxPaymentOptions Sandbox { get; set; } = new();
+
+    /// <summary>
+    /// How often the background job looks for late payments (captured after their order was cancelled or paid by
+    /// another payment) that are not refunded yet and refunds them (default 1 minute). Each late payment is refunded
+    /// at once when its capture is recorded; the job retries those whose provider refused or did not answer.
+    /// </summary>
+    public TimeSpan LateRefundInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Options of the sandbox payment method (<c>Mall:Payments:Sandbox</c>).</summary>

@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Mall.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mall.Web.Tests;
 
@@ -61,17 +62,36 @@ public class PaymentTests
         Assert.Equal("shipped", await StatusAsync(shopper, orderId));
         Assert.Equal("already captured", (await LedgerAsync(app, orderId)).GetProperty("events")[2].GetProperty("note").GetString());
 
-        // Late: the order was cancelled before the money arrived; recorded for a refund, the order stays cancelled.
+        // Late: the order was cancelled before the money arrived; the money goes back at once, the order stays cancelled.
         var lateOrder = await PlaceAsync(shopper, skuId, "pay-2");
         var lateStart = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{lateOrder}/payments", new { provider = "sandbox" });
         Assert.Equal(HttpStatusCode.OK, (await shopper.PostAsJsonAsync($"/api/v1/orders/{lateOrder}/cancel", new { reason = "changed my mind" })).StatusCode);
         var late = await PayAtGatewayAsync(app, lateStart, "captured");
         Assert.Equal(200, late.GetProperty("mallStatus").GetInt32());
         Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
-        var lateEvents = (await LedgerAsync(app, lateOrder)).GetProperty("events").EnumerateArray().ToList();
-        Assert.Equal(["created", "voided", "captured"], lateEvents.Select(e => e.GetProperty("kind").GetString()));   // closed at cancel, then the late capture
+        var lateLedger = await LedgerAsync(app, lateOrder);
+        var lateEvents = lateLedger.GetProperty("events").EnumerateArray().ToList();
+        Assert.Equal(["created", "voided", "captured", "refunded"], lateEvents.Select(e => e.GetProperty("kind").GetString()));   // closed at cancel, the late capture, its refund
         Assert.Equal("late: order cancelled", lateEvents[2].GetProperty("note").GetString());
+        Assert.Equal(12.34m, lateEvents[3].GetProperty("amount").GetDecimal());
+        Assert.Equal("refunded", lateLedger.GetProperty("status").GetString());
         Assert.Equal(4, await ShopperFlowTests.AvailableAsync(app, skuId));
+        // The same late notification again: recorded once, refunded once.
+        var lateNotification = late.GetProperty("notification").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, await NotifyAsync(app, lateNotification, Sign(lateNotification)));
+        Assert.Single((await LedgerAsync(app, lateOrder)).GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "refunded");
+
+        // Paid twice (two payments started, both paid): the second is refunded to its own order, which stays paid.
+        var twiceOrder = await PlaceAsync(shopper, skuId, "pay-4");
+        var firstPay = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{twiceOrder}/payments", new { provider = "sandbox" });
+        var secondPay = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{twiceOrder}/payments", new { provider = "sandbox" });
+        Assert.Equal(200, (await PayAtGatewayAsync(app, firstPay, "captured")).GetProperty("mallStatus").GetInt32());
+        Assert.Equal(200, (await PayAtGatewayAsync(app, secondPay, "captured")).GetProperty("mallStatus").GetInt32());
+        Assert.Equal("paid", await StatusAsync(shopper, twiceOrder));
+        var twice = (await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/orders/{twiceOrder}/payments")).EnumerateArray().ToList();
+        Assert.Equal(["captured", "refunded"], twice.Select(p => p.GetProperty("status").GetString()));
+        Assert.Equal("late: order paid", twice[1].GetProperty("events").EnumerateArray().Single(e => e.GetProperty("kind").GetString() == "captured").GetProperty("note").GetString());
+        Assert.Single((await CatalogApiTests.GetJsonAsync(shopper, $"/api/v1/orders/{twiceOrder}")).GetProperty("history").EnumerateArray(), h => h.GetProperty("trigger").GetString() == "pay");
 
         // A failed payment leaves the order waiting for another attempt.
         var failedOrder = await PlaceAsync(shopper, skuId, "pay-3");
@@ -123,14 +143,16 @@ public class PaymentTests
             .Select(h => h.GetProperty("trigger").GetString()).ToList();
         Assert.Equal(["place", "pay", "ship", "requestRefund", "refundPartially", "refund"], history);
 
-        // A payment that arrived after its order was cancelled is refunded; the order stays cancelled.
+        // A payment that arrived after its order was cancelled is refunded by the ledger itself; the order stays
+        // cancelled, and nothing is left for an admin to refund.
         var lateOrder = await PlaceAsync(shopper, skuId, "refund-2");
         var lateStart = await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{lateOrder}/payments", new { provider = "sandbox" });
         Assert.Equal(HttpStatusCode.OK, (await shopper.PostAsJsonAsync($"/api/v1/orders/{lateOrder}/cancel", new { reason = "no" })).StatusCode);
         await PayAtGatewayAsync(app, lateStart, "captured");
-        Assert.Equal(HttpStatusCode.OK, (await RefundAsync(app, lateStart.GetProperty("paymentNumber").GetString()!, 12.34m, "late-1")).StatusCode);
         Assert.Equal("refunded", (await LedgerAsync(app, lateOrder)).GetProperty("status").GetString());
         Assert.Equal("cancelled", await StatusAsync(shopper, lateOrder));
+        var again = await RefundAsync(app, lateStart.GetProperty("paymentNumber").GetString()!, 12.34m, "late-1");
+        Assert.Equal("payment.not_refundable", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
@@ -166,6 +188,66 @@ public class PaymentTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_late_payment_whose_refund_the_provider_refused_is_refunded_once_by_the_late_refund_job(string provider)
+    {
+        var gateway = new RefusingGateway();
+        await using var app = await MallApp.StartAsync(provider, services => services.AddSingleton<Mall.Payments.IPaymentProvider>(gateway),
+            [new("Mall:Payments:LateRefundInterval", "00:00:01")]);
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 8.80m);
+        using var shopper = await app.ShopperAsync("13500000011");
+        var orderId = await PlaceAsync(shopper, skuId, "late-retry-1");
+        var number = (await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{orderId}/payments", new { provider = RefusingGateway.Id })).GetProperty("paymentNumber").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await shopper.PostAsJsonAsync($"/api/v1/orders/{orderId}/cancel", new { reason = "changed my mind" })).StatusCode);
+
+        // The gateway says it was paid after all (the ledger asks it), and refuses the refund for now.
+        gateway.Paid = true;
+        Assert.Equal("captured", (await app.PostOkAsync($"/api/admin/payments/{number}/sync", new { })).GetProperty("status").GetString());
+        var ledger = await LedgerAsync(app, orderId);
+        Assert.Contains(ledger.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "refundFailed");
+        Assert.Equal(0, gateway.Refunded);
+
+        // Once the gateway refunds again, the job refunds it: once, in full, the order still cancelled.
+        gateway.Refuse = false;
+        await Marketing.FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(20), async () => (await LedgerAsync(app, orderId)).GetProperty("status").GetString() == "refunded", "the late-refund job did not refund");
+        await Task.Delay(2500);   // two more ticks: nothing more is refunded
+        Assert.Equal(1, gateway.Refunded);
+        var events = (await LedgerAsync(app, orderId)).GetProperty("events").EnumerateArray().ToList();
+        decimal Sum(string kind) => events.Where(e => e.GetProperty("kind").GetString() == kind).Sum(e => e.GetProperty("amount").GetDecimal());
+        Assert.Equal(8.80m, Sum("refunded") - Sum("refundFailed"));
+        Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
+    }
+
+    /// <summary>A gateway that reports a capture when asked and refuses refunds until told otherwise.</summary>
+    private sealed class RefusingGateway : Mall.Payments.IPaymentProvider
+    {
+        public const string Id = "refusing";
+        private int _refunded;
+        public volatile bool Paid;
+        public volatile bool Refuse = true;
+        public int Refunded => Volatile.Read(ref _refunded);
+        public string Name => Id;
+        public Mall.Payments.PaymentCapabilities Capabilities => Mall.Payments.PaymentCapabilities.Refund | Mall.Payments.PaymentCapabilities.Query;
+
+        public Task<Mall.Payments.PaymentAction> CreateAsync(Mall.Payments.PaymentRequest request, CancellationToken cancellationToken) =>
+            Task.FromResult(new Mall.Payments.PaymentAction(Mall.Payments.PaymentActionKind.Redirect, "https://gateway.invalid/pay"));
+
+        public Task<Mall.Payments.PaymentNotification?> VerifyNotificationAsync(Mall.Payments.ProviderNotification notification, CancellationToken cancellationToken) =>
+            Task.FromResult<Mall.Payments.PaymentNotification?>(null);
+
+        public Mall.Payments.NotificationAnswer Answer(bool accepted, string message) => new(accepted ? 200 : 400, "text/plain", message);
+
+        public Task<Mall.Payments.PaymentNotification?> QueryAsync(Mall.Payments.PaymentQuery query, CancellationToken cancellationToken) =>
+            Task.FromResult(Paid ? new Mall.Payments.PaymentNotification("", query.PaymentNumber, Mall.Payments.PaymentEventKind.Captured, query.Amount, query.Currency, "RG" + query.PaymentNumber) : null);
+
+        public Task<Mall.Payments.ProviderRefundResult> RefundAsync(Mall.Payments.ProviderRefundRequest request, CancellationToken cancellationToken)
+        {
+            if (Refuse) return Task.FromResult(new Mall.Payments.ProviderRefundResult(false, null, "the gateway is closed for refunds"));
+            Interlocked.Increment(ref _refunded);
+            return Task.FromResult(new Mall.Payments.ProviderRefundResult(true, "RGR" + request.RefundNumber, null));
+        }
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task A_payment_timeout_closes_the_unpaid_payment_in_the_ledger_and_a_later_capture_is_recorded_as_late(string provider)
     {
         await using var app = await MallApp.StartAsync(provider, settings: [new("Mall:Payments:Sandbox:Secret", Secret), new("Mall:Ordering:PaymentTimeout", "00:00:01")], kestrel: true);
@@ -190,11 +272,11 @@ public class PaymentTests
         while (ledger.GetProperty("status").GetString() != "closed");
         Assert.Equal("voided", ledger.GetProperty("events")[1].GetProperty("kind").GetString());
 
-        // The money arrives anyway: recorded as late, the order stays cancelled and its stock released once.
+        // The money arrives anyway: recorded as late and refunded, the order stays cancelled and its stock released once.
         Assert.Equal(200, (await PayAtGatewayAsync(app, start, "captured")).GetProperty("mallStatus").GetInt32());
         ledger = await LedgerAsync(app, orderId);
-        Assert.Equal("captured", ledger.GetProperty("status").GetString());
-        Assert.StartsWith("late", ledger.GetProperty("events")[2].GetProperty("note").GetString());
+        Assert.Equal("refunded", ledger.GetProperty("status").GetString());
+        Assert.Equal("late: order cancelled", ledger.GetProperty("events")[2].GetProperty("note").GetString());
         Assert.Equal("cancelled", await StatusAsync(shopper, orderId));
         Assert.Equal(5, await ShopperFlowTests.AvailableAsync(app, skuId));
     }

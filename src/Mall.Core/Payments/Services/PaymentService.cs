@@ -101,10 +101,59 @@ internal sealed class PaymentService(
             return gateway.Answer(false, rejection);
         }
         foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
-        if (outcome.Note is { } note && note.StartsWith("late", StringComparison.Ordinal))
-            logger.LogWarning("Payment {Number} was captured after its order closed ({Note}); it needs a refund.", verified.PaymentNumber, note);
-        metrics.PaymentNotification(gateway.Name, outcome.Note is { } applied && applied.StartsWith("late", StringComparison.Ordinal) ? "late" : outcome.OrderChanges.Count > 0 ? "applied" : "recorded");
+        var late = outcome.IsLateCapture;
+        metrics.PaymentNotification(gateway.Name, late ? "late" : outcome.OrderChanges.Count > 0 ? "applied" : "recorded");
+        if (late) await RefundLateAsync(verified.PaymentNumber, outcome.Note!, cancellationToken).ConfigureAwait(false);
         return gateway.Answer(true, "OK");
+    }
+
+    /// <summary>The start of the note of a capture that arrived when its order no longer waited for it.</summary>
+    private const string LateCaptureNote = "late: order ";
+
+    /// <summary>
+    /// Refunds in full a payment captured after its order stopped waiting for it (cancelled, or paid by another
+    /// payment), to the payment's own order and without moving it. Each try has its own refund key, so a try after a
+    /// refused one asks the provider again; a repeat of a made refund changes nothing. False when the provider did not
+    /// refund (the late-refund job tries again).
+    /// </summary>
+    internal async Task<bool> RefundLateAsync(string paymentNumber, string why, CancellationToken cancellationToken)
+    {
+        long amount, failures;
+        string provider;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            (amount, provider) = await connection.QuerySingleAsync<(long, string)>(new CommandDefinition(
+                "SELECT amount, provider FROM mall_payment WHERE number = @paymentNumber", new { paymentNumber }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            failures = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mall_payment_event WHERE kind = @failed AND idempotency_key LIKE @prefix",
+                new { failed = (short)PaymentEventKind.RefundFailed, prefix = $"refund:{paymentNumber}:late%" }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        try
+        {
+            await RefundAsync(paymentNumber, Money.FromCents(amount), failures == 0 ? "late" : $"late-{failures}",
+                $"paid after its order stopped waiting ({why})", LateRefundActor, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("Payment {Number} was captured after its order stopped waiting for it ({Note}) and was refunded.", paymentNumber, why);
+            metrics.PaymentNotification(provider, "late_refunded");
+            return true;
+        }
+        catch (MallException ex)
+        {
+            logger.LogError(ex, "Payment {Number} was captured after its order stopped waiting for it ({Note}), and could not be refunded yet; the late-refund job tries again.", paymentNumber, why);
+            return false;
+        }
+    }
+
+    /// <summary>Who the ledger names for a late payment's refund.</summary>
+    internal const string LateRefundActor = "system:late-payment";
+
+    /// <summary>Captured payments with a late capture and nothing refunded, oldest first, at most <paramref name="max"/>.</summary>
+    internal async Task<IReadOnlyList<(string Number, string Note)>> LateUnrefundedAsync(int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<(string, string)>(new CommandDefinition(
+            "SELECT p.number, e.note FROM mall_payment p JOIN mall_payment_event e ON e.payment_id = p.id AND e.kind = @captured AND e.note LIKE @late " +
+            $"WHERE p.status = @status ORDER BY p.id {database.Dialect.Page("@skip", "@max")}",
+            new { captured = (short)PaymentEventKind.Captured, late = LateCaptureNote + "%", status = (short)PaymentStatus.Captured, skip = 0, max }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
     }
 
     private async Task<Outcome> ApplyAsync(DbTransaction tx, string provider, PaymentNotification notification, CancellationToken cancellationToken)
@@ -145,7 +194,7 @@ internal sealed class PaymentService(
             {
                 var orderStatus = await orders.LockStatusAsync(tx, payment.OrderId, cancellationToken).ConfigureAwait(false);
                 paid = orderStatus == OrderStatus.PendingPayment;
-                note = paid ? "order paid" : $"late: order {Name(orderStatus)}";
+                note = paid ? "order paid" : LateCaptureNote + Name(orderStatus);
                 status = PaymentStatus.Captured;
                 break;
             }
@@ -243,6 +292,11 @@ internal sealed class PaymentService(
     {
         var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
         await SetStatusAsync(tx, payment.Id, full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded, now, cancellationToken).ConfigureAwait(false);
+        // A late payment never paid its order (another one did, or it was cancelled): its refund leaves the order be.
+        if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM mall_payment_event WHERE payment_id = @id AND kind = @captured AND note LIKE @late",
+                new { id = payment.Id, captured = (short)PaymentEventKind.Captured, late = LateCaptureNote + "%" }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) > 0)
+            return [];
         var status = await orders.LockStatusAsync(tx, payment.OrderId, cancellationToken).ConfigureAwait(false);
         var list = new List<OrderStatusChangedEvent>();
         if (status is OrderStatus.Paid or OrderStatus.Shipped)
@@ -415,6 +469,7 @@ internal sealed class PaymentService(
                 tx => ApplyAsync(tx, gateway.Name, status with { EventId = $"query:{row.Number}:{status.Kind.ToString().ToLowerInvariant()}" }, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (outcome.Rejection is { } rejection) logger.LogWarning("{Provider}'s status of payment {Number} was refused: {Reason}", gateway.Name, row.Number, rejection);
             foreach (var change in outcome.OrderChanges) await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
+            if (outcome.IsLateCapture) await RefundLateAsync(row.Number, outcome.Note!, cancellationToken).ConfigureAwait(false);
         }
         return await ReadAsync(row, row.Number, cancellationToken).ConfigureAwait(false);
     }
@@ -466,6 +521,9 @@ internal sealed class PaymentService(
 
     private sealed record Outcome(IReadOnlyList<OrderStatusChangedEvent> OrderChanges, string? Rejection, string? Note)
     {
+        /// <summary>This notification recorded a capture its order no longer waited for.</summary>
+        public bool IsLateCapture => Rejection is null && Note?.StartsWith(LateCaptureNote, StringComparison.Ordinal) == true;
+
         public static Outcome Refused(string reason) => new([], reason, null);
 
         public static readonly Outcome Duplicate = new([], null, "duplicate");
