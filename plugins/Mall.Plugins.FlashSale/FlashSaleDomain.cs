@@ -32,6 +32,16 @@ public sealed record FlashItem(long Id, long SessionId, long SkuId, decimal Flas
 /// <param name="Stackable">Promotions apply on top (default false).</param>
 public sealed record FlashSessionInput(string? Name, DateTime? StartsAt, DateTime? EndsAt, IReadOnlyList<FlashItemInput>? Items, bool Stackable = false);
 
+/// <summary>
+/// Changes a session: what is left out stays. Its items are fixed once created (a new session sells other SKUs or
+/// more units); a session that has ended cannot change.
+/// </summary>
+/// <param name="Name">New name.</param>
+/// <param name="StartsAt">New opening, only before it opens.</param>
+/// <param name="EndsAt">New closing: after it opens and after now, at most 7 days after it opens.</param>
+/// <param name="Stackable">Whether promotions apply on top (orders already placed keep what they had).</param>
+public sealed record FlashSessionChange(string? Name = null, DateTime? StartsAt = null, DateTime? EndsAt = null, bool? Stackable = null);
+
 /// <summary>A SKU of a new session.</summary>
 /// <param name="SkuId">The catalog SKU (on sale, with at least the flash stock available).</param>
 /// <param name="FlashPrice">Positive, below the SKU's price.</param>

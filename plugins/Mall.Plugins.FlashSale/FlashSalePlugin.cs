@@ -57,6 +57,11 @@ public sealed class FlashSalePlugin : MallPlugin, IPluginEndpoints
                 return TypedResults.Created($"{Routes}/sessions/{session.Id}", session);
             })
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        admin.MapPatch("/sessions/{id:long}", (long id, FlashSessionChange change, FlashSaleStore store, CancellationToken ct) =>
+                store.UpdateSessionAsync(id, change ?? throw new MallValidationException("body", "is required."), ct))
+            .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        admin.MapPost("/sessions/{id:long}/end", (long id, FlashSaleStore store, CancellationToken ct) => store.EndSessionAsync(id, ct))
+            .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         // The database's counts now (not the shoppers' snapshot) and, with Redis, what Redis holds available.
         admin.MapGet("/sessions/{id:long}", async (long id, FlashSaleStore store, FlashSaleAdmission admission, CancellationToken ct) =>
             {

@@ -80,6 +80,63 @@ public sealed class FlashSaleStore(IMallDatabase database, Mall.Catalog.IProduct
         return (await FindSessionAsync(id, cancellationToken))!;
     }
 
+    /// <summary>
+    /// Changes a running or coming session (see <see cref="FlashSessionChange"/>); every node sees the change at once.
+    /// </summary>
+    /// <exception cref="MallNotFoundException">No such session.</exception>
+    /// <exception cref="MallConflictException">It has ended (<c>flashsale.ended</c>), or has opened and the change moves its opening (<c>flashsale.started</c>).</exception>
+    public async Task<FlashSession> UpdateSessionAsync(long id, FlashSessionChange change, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (change.Name is not null) errors.Required("name", change.Name, 100);
+        errors.ThrowIfAny();
+        await database.InTransactionAsync(async tx =>
+        {
+            var (session, now) = await LockOpenSessionAsync(tx, id, cancellationToken);
+            if (change.StartsAt is not null && session.StartsAt <= now)
+                throw new MallConflictException($"Flash-sale session {id} has opened; its opening cannot move.") { Code = "flashsale.started" };
+            var starts = change.StartsAt?.ToUniversalTime() ?? session.StartsAt;
+            var ends = change.EndsAt?.ToUniversalTime() ?? session.EndsAt;
+            if (ends <= starts) errors.Add(change.EndsAt is null ? "startsAt" : "endsAt", change.EndsAt is null ? "must be before endsAt." : "must be after startsAt.");
+            else if (ends - starts > TimeSpan.FromDays(7)) errors.Add("endsAt", "is at most 7 days after startsAt.");
+            if (change.EndsAt is not null && ends <= now) errors.Add("endsAt", "must be in the future (end a session now with its end endpoint).");
+            errors.ThrowIfAny();
+            await ExecuteAsync(tx.Connection!, tx, "UPDATE flashsale_session SET name = @name, starts_at = @starts, ends_at = @ends, stackable = @stackable, updated_at = @now WHERE id = @id",
+                cancellationToken, ("name", change.Name?.Trim() ?? session.Name), ("starts", starts), ("ends", ends), ("stackable", change.Stackable ?? session.Stackable), ("now", now), ("id", id));
+            return 0;
+        }, cancellationToken);
+        await _live.InvalidateEverywhereAsync();
+        return (await FindSessionAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// Ends a session now (one not opened yet never opens): attempts are refused on every node at once; attempts
+    /// already admitted still become orders.
+    /// </summary>
+    /// <exception cref="MallNotFoundException">No such session.</exception>
+    /// <exception cref="MallConflictException">It has ended already (<c>flashsale.ended</c>).</exception>
+    public async Task<FlashSession> EndSessionAsync(long id, CancellationToken cancellationToken)
+    {
+        await database.InTransactionAsync(async tx =>
+        {
+            var (session, now) = await LockOpenSessionAsync(tx, id, cancellationToken);
+            await ExecuteAsync(tx.Connection!, tx, "UPDATE flashsale_session SET starts_at = @starts, ends_at = @now, updated_at = @now WHERE id = @id",
+                cancellationToken, ("starts", session.StartsAt < now ? session.StartsAt : now), ("now", now), ("id", id));
+            return 0;
+        }, cancellationToken);
+        await _live.InvalidateEverywhereAsync();
+        return (await FindSessionAsync(id, cancellationToken))!;
+    }
+
+    private async Task<(FlashSession Session, DateTime Now)> LockOpenSessionAsync(DbTransaction tx, long id, CancellationToken cancellationToken)
+    {
+        var session = (await QueryAsync(tx.Connection!, tx, $"SELECT {SessionColumns} FROM flashsale_session s WHERE s.id = @id{database.Dialect.ForUpdate}", ReadSession, cancellationToken, ("id", id))).SingleOrDefault()
+            ?? throw new MallNotFoundException($"Flash-sale session {id} does not exist.");
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (session.EndsAt <= now) throw new MallConflictException($"Flash-sale session {id} has ended.") { Code = "flashsale.ended" };
+        return (session, now);
+    }
+
     /// <summary>A session with its items and their counts, or null.</summary>
     public async Task<FlashSession?> FindSessionAsync(long id, CancellationToken cancellationToken)
     {

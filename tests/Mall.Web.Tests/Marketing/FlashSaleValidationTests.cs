@@ -83,6 +83,63 @@ public class FlashSaleValidationTests
         Assert.Equal(4, await FlashSaleTests.RedisAvailableAsync(app, itemId));
     }
 
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task A_session_is_changed_or_ended_by_an_admin_and_an_ended_session_admits_nobody(string provider)
+    {
+        await using var app = await FlashSaleTests.StartAsync(provider, redis: true);
+        var (itemId, _) = await FlashSaleTests.SessionAsync(app, units: 5, limit: 2, stock: 5);
+        var sessionId = (await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{FlashSalePlugin.Routes}/sessions"))[0].GetProperty("id").GetInt64();
+        var url = $"{FlashSalePlugin.Routes}/admin/sessions/{sessionId}";
+        var before = await CatalogApiTests.GetJsonAsync(app.Admin, url);
+
+        // Bad changes: 4xx problems, nothing changes.
+        var bad = new (object Body, HttpStatusCode Status, string? Field)[]
+        {
+            (new { name = "" }, HttpStatusCode.BadRequest, "name"),
+            (new { endsAt = DateTime.UtcNow.AddMinutes(-5) }, HttpStatusCode.BadRequest, "endsAt"),
+            (new { endsAt = DateTime.UtcNow.AddDays(8) }, HttpStatusCode.BadRequest, "endsAt"),
+            (new { startsAt = DateTime.UtcNow.AddMinutes(5) }, HttpStatusCode.Conflict, null),   // it has opened
+        };
+        foreach (var (body, status, field) in bad)
+        {
+            using var response = await app.Admin.PatchAsJsonAsync(url, body);
+            var problem = await ProblemAsync(response, status);
+            Assert.True(field is null || problem.GetProperty("errors").TryGetProperty(field, out _), $"expected an error on {field}: {problem}");
+        }
+        using (var unknown = await app.Admin.PatchAsJsonAsync($"{FlashSalePlugin.Routes}/admin/sessions/999999", new { name = "x" }))
+            await ProblemAsync(unknown, HttpStatusCode.NotFound);
+        using (var anonymous = await app.Anonymous.PostAsync($"{url}/end", null))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(before.GetProperty("session").ToString(), (await CatalogApiTests.GetJsonAsync(app.Admin, url)).GetProperty("session").ToString());
+
+        // A good change: the new name and closing, seen by shoppers at once.
+        var ends = DateTime.UtcNow.AddHours(2);
+        using (var changed = await app.Admin.PatchAsJsonAsync(url, new { name = "午夜秒杀", endsAt = ends, stackable = true }))
+            Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var seen = (await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{FlashSalePlugin.Routes}/sessions/{sessionId}"));
+        Assert.Equal("午夜秒杀", seen.GetProperty("name").GetString());
+        Assert.True(seen.GetProperty("stackable").GetBoolean());
+        Assert.Equal(ends, seen.GetProperty("endsAt").GetDateTime().ToUniversalTime(), TimeSpan.FromSeconds(1));
+
+        // One shopper is admitted; the session is ended; the next attempt is refused at once, the admitted one still
+        // becomes an order, and the ended session cannot be ended or changed again.
+        var tokens = await app.ShopperTokensAsync(2);
+        using var first = app.NewClient();
+        first.DefaultRequestHeaders.Authorization = new("Bearer", tokens[0].Token);
+        using (var admitted = await first.PostAsJsonAsync($"{FlashSalePlugin.Routes}/items/{itemId}/attempts", new { quantity = 1, key = "before-end" }))
+            Assert.Equal(HttpStatusCode.Accepted, admitted.StatusCode);
+        using (var ended = await app.Admin.PostAsync($"{url}/end", null))
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        using var second = app.NewClient();
+        second.DefaultRequestHeaders.Authorization = new("Bearer", tokens[1].Token);
+        using (var refused = await second.PostAsJsonAsync($"{FlashSalePlugin.Routes}/items/{itemId}/attempts", new { quantity = 1, key = "after-end" }))
+            Assert.Equal("flashsale.ended", (await ProblemAsync(refused, HttpStatusCode.Conflict)).GetProperty("code").GetString());
+        await FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(15), async () => (await FlashSaleTests.CountsAsync(app, itemId)).Reserved == 1, "the admitted attempt did not become an order");
+        Assert.Equal("flashsale.ended", (await ProblemAsync(await app.Admin.PostAsync($"{url}/end", null), HttpStatusCode.Conflict)).GetProperty("code").GetString());
+        Assert.Equal("flashsale.ended", (await ProblemAsync(await app.Admin.PatchAsJsonAsync(url, new { name = "again" }), HttpStatusCode.Conflict)).GetProperty("code").GetString());
+        Assert.DoesNotContain((await CatalogApiTests.GetJsonAsync(app.Anonymous, $"{FlashSalePlugin.Routes}/sessions")).EnumerateArray(), s => s.GetProperty("id").GetInt64() == sessionId);
+    }
+
     private static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();
