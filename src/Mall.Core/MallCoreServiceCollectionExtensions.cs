@@ -60,6 +60,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, ShippingCheckoutStep>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
+        services.TryAddSingleton<IApiKeyService, Mall.Security.Services.ApiKeyService>();
         services.TryAddSingleton<PaymentService>();
         services.TryAddSingleton<IPaymentService>(sp => sp.GetRequiredService<PaymentService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Events.IDomainEventHandler<OrderStatusChangedEvent>, CloseUnpaidPaymentsOnCancel>());

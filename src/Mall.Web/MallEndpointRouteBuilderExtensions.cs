@@ -64,11 +64,12 @@ public static class MallEndpointRouteBuilderExtensions
             .WithTags("Admin");
         // Each area needs its role (or owner); the group above already requires an admin identity.
         var catalogArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        // API keys need each part's own scopes (ApiScopes): catalog, inventory, shipping, marketing.
         catalogArea.MapCatalogAdmin();
-        catalogArea.MapInventoryAdmin();
-        catalogArea.MapShippingAdmin();
-        catalogArea.MapPromotionAdmin();
-        catalogArea.MapCouponAdmin();
+        catalogArea.MapGroup("").WithApiScopeArea("inventory").MapInventoryAdmin();
+        catalogArea.MapGroup("").WithApiScopeArea("shipping").MapShippingAdmin();
+        catalogArea.MapGroup("").WithApiScopeArea("marketing").MapPromotionAdmin();
+        catalogArea.MapGroup("").WithApiScopeArea("marketing").MapCouponAdmin();
         var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
         ordersArea.MapOrderAdmin();
         ordersArea.MapPaymentAdmin();
@@ -77,6 +78,7 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapAdminSelf();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapPluginAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapThemeAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapApiKeyAdmin();
 
         // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
         endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());

@@ -102,12 +102,16 @@ public static class MallServiceCollectionExtensions
         services.AddHostedService<InitialAdminHostedService>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(MallClaims.ApiKeyScheme, null)
             .AddBearerToken(MallClaims.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromHours(2));
         services.TryAddSingleton<BearerTicketCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<BearerTokenOptions>, BearerTicketCache.Installer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, AdminAreaAuthorization>());
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ScopeProblemResultHandler>();
+        string[] adminSchemes = [MallAdminAuthentication.Scheme, MallClaims.ApiKeyScheme, MallClaims.BearerScheme];
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(MallAdminAuthentication.Policy, policy => policy
-                .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
+                .AddAuthenticationSchemes(adminSchemes)
                 .RequireAuthenticatedUser()
                 .RequireRole(MallAdminAuthentication.Role))
             .AddPolicy(MallClaims.ShopperPolicy, policy => policy
@@ -116,11 +120,12 @@ public static class MallServiceCollectionExtensions
                 .RequireRole(MallClaims.ShopperRole));
         foreach (var role in AdminRoles.All)
         {
+            // The role for admins, the endpoint's scope for API keys (AdminAreaAuthorization).
             authorization.AddPolicy(MallAdminAuthentication.PolicyFor(role), policy => policy
-                .AddAuthenticationSchemes(MallAdminAuthentication.Scheme, MallClaims.BearerScheme)
+                .AddAuthenticationSchemes(adminSchemes)
                 .RequireAuthenticatedUser()
                 .RequireRole(MallAdminAuthentication.Role)
-                .RequireRole(MallClaims.AdminRolePrefix + AdminRoles.Owner, MallClaims.AdminRolePrefix + role));
+                .AddRequirements(new AdminAreaRequirement(role)));
         }
 
         services.AddOpenApi(MallOpenApi.DocumentName, MallOpenApi.Configure);

@@ -175,6 +175,13 @@ public sealed class MallApp : IAsyncDisposable
         return await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
     }
 
+    /// <summary>Reads one value straight from the database (a test's view past the API).</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = await Services.GetRequiredService<IMallDatabase>().OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, parameters);
+    }
+
     public async Task<(long Products, long Skus, long Inventory, long Movements, long Categories, long Brands)> CountAllAsync() =>
         (await CountAsync("mall_product"), await CountAsync("mall_sku"), await CountAsync("mall_inventory"),
          await CountAsync("mall_stock_movement"), await CountAsync("mall_category"), await CountAsync("mall_brand"));

@@ -42,9 +42,16 @@ public static class MallClaims
             ? id
             : throw new InvalidOperationException("The caller is not a shopper.");
 
-    /// <summary>Who acts, for order histories: <c>customer:42</c>, <c>admin:alice</c> or <c>admin-key</c>.</summary>
+    /// <summary>
+    /// Who acts, for order histories and the audit log: <c>customer:42</c>, <c>admin:alice</c>, <c>apikey:7</c> (an
+    /// integration's API key) or <c>admin-key</c> (the configured operator key).
+    /// </summary>
     public static string Actor(this ClaimsPrincipal user) =>
         user.IsInRole(ShopperRole) ? $"customer:{user.CustomerId()}"
         : user.Identity?.AuthenticationType == MallAdminAuthentication.Scheme ? "admin-key"
+        : user.Identity?.AuthenticationType == ApiKeyScheme ? $"apikey:{user.FindFirstValue(ClaimTypes.NameIdentifier)}"
         : $"admin:{user.Identity?.Name}";
+
+    /// <summary>Authentication scheme of integrations' API keys (header <c>X-Mall-Api-Key</c>).</summary>
+    public const string ApiKeyScheme = "MallApiKey";
 }

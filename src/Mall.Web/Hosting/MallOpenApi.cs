@@ -14,6 +14,7 @@ internal static class MallOpenApi
     public const string DocumentName = "v1";
     private const string Bearer = "Bearer";
     private const string AdminKey = "AdminKey";
+    private const string IntegrationKey = "ApiKey";
     private const string ProblemSchema = "ProblemDetails";
 
     /// <summary><c>GET api/admin/catalog/products/{id}</c> → <c>GetAdminCatalogProductsById</c> (the storefront's <c>api/v1</c> is left out).</summary>
@@ -53,7 +54,12 @@ internal static class MallOpenApi
             document.Components.SecuritySchemes[AdminKey] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = MallAdminAuthentication.HeaderName,
-                Description = "Automation key configured as Mall:Admin:ApiKey.",
+                Description = "The operator's key configured as Mall:Admin:ApiKey (owner powers; for provisioning).",
+            };
+            document.Components.SecuritySchemes[IntegrationKey] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Mall-Api-Key",
+                Description = "An integration's API key (POST /api/admin/api-keys), limited to its scopes: catalog:read, orders:fulfil, ….",
             };
             // The problem details every error answer carries (RFC 9457, with Mall's code and per-field errors).
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
@@ -109,7 +115,7 @@ internal static class MallOpenApi
             var metadata = context.Description.ActionDescriptor.EndpointMetadata;
             if (metadata.OfType<IAllowAnonymous>().Any()) return Task.CompletedTask;
             var policies = metadata.OfType<IAuthorizeData>().Select(a => a.Policy).ToHashSet();
-            string[] schemes = policies.Contains(MallAdminAuthentication.Policy) ? [Bearer, AdminKey]
+            string[] schemes = policies.Contains(MallAdminAuthentication.Policy) ? [Bearer, AdminKey, IntegrationKey]
                 : policies.Contains(MallClaims.ShopperPolicy) ? [Bearer]
                 : [];
             if (schemes.Length == 0) return Task.CompletedTask;
@@ -119,7 +125,7 @@ internal static class MallOpenApi
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("401", new OpenApiResponse { Description = "Not logged in, or the token or key is not valid." });
             if (policies.Contains(MallAdminAuthentication.Policy))
-                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "Logged in, but not as an admin." });
+                operation.Responses.TryAdd("403", new OpenApiResponse { Description = "Logged in, but not as an admin with this area's role, or an API key without the scope (the problem's missingScope names it)." });
             return Task.CompletedTask;
         });
         // (Last: after the transformers that add error answers.) Error answers are problem details, so that clients can throw them typed.

@@ -75,7 +75,8 @@ internal static class OrderEndpoints
         orders.MapGet("/{id:long}", async (long id, IOrderService service, CancellationToken ct) =>
             await service.FindAsync(id, null, ct) ?? throw new MallNotFoundException($"Order {id} does not exist."));
         orders.MapPost("/{id:long}/ship", (long id, ShipOrderBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
-            service.ShipAsync(id, body.Carrier ?? "", body.TrackingNumber ?? "", user.Actor(), ct));
+            service.ShipAsync(id, body.Carrier ?? "", body.TrackingNumber ?? "", user.Actor(), ct))
+            .WithApiScope(Mall.Security.ApiScopes.OrdersFulfil);
         orders.MapPost("/{id:long}/cancel", (long id, CancelOrderBody? body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
             service.CancelAsync(id, user.Actor(), body?.Reason, ct));
         orders.MapPost("/{id:long}/transitions", (long id, TransitionBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
