@@ -117,8 +117,12 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
         var keys = await _keys.GetAsync(ReadAllAsync, cancellationToken).ConfigureAwait(false);
         if (!keys.TryGetValue(token[..dot], out var row)) return null;
         var now = clock.GetUtcNow().UtcDateTime;
-        var hash = Hash(token[(dot + 1)..]);
-        var matches = Same(hash, row.SecretHash) || (row.PreviousSecretHash is { } previous && row.PreviousValidUntil > now && Same(hash, previous));
+        // On every keyed request: hashed on the stack and compared with the row's hash bytes (decoded once per snapshot).
+        Span<byte> secret = stackalloc byte[Encoding.UTF8.GetMaxByteCount(100)];
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(secret[..Encoding.UTF8.GetBytes(token.AsSpan(dot + 1), secret)], hash);
+        var matches = CryptographicOperations.FixedTimeEquals(hash, row.SecretHashBytes)
+            || (row.PreviousSecretHashBytes is { } previous && row.PreviousValidUntil > now && CryptographicOperations.FixedTimeEquals(hash, previous));
         if (!matches) return null;
         var key = row.Key;
         if (!key.IsActiveAt(now)) return null;
@@ -144,8 +148,6 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    private static bool Same(string a, string b) => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
-
     private static string Bounded(string actor) => string.IsNullOrWhiteSpace(actor) ? "unknown" : actor.Length <= 100 ? actor : actor[..100];
 
     /// <summary>An address (as a one-address range) or a CIDR range, or null.</summary>
@@ -163,6 +165,7 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
     {
         private ApiKey? _key;
         private IReadOnlyList<IPNetwork>? _ranges;
+        private byte[]? _secretHash, _previousHash;
         public long Id { get; set; }
         public string Name { get; set; } = "";
         public string Prefix { get; set; } = "";
@@ -177,6 +180,8 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
         public DateTime CreatedAt { get; set; }
 
         public ApiKey Key => _key ??= ToKey();
+        public byte[] SecretHashBytes => _secretHash ??= Convert.FromHexString(SecretHash);
+        public byte[]? PreviousSecretHashBytes => PreviousSecretHash is null ? null : _previousHash ??= Convert.FromHexString(PreviousSecretHash);
         public IReadOnlyList<IPNetwork> Ranges => _ranges ??= Split(AllowedIps).Select(r => ParseRange(r)!.Value).ToList();
 
         public ApiKey ToKey() => new(Id, Name, Prefix, Split(Scopes), Split(AllowedIps), Utc(ExpiresAt),
