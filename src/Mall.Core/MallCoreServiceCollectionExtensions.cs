@@ -61,6 +61,10 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IApiKeyService, Mall.Security.Services.ApiKeyService>();
+        services.TryAddSingleton<Mall.Outbox.Services.OutboxSignal>();
+        services.TryAddSingleton<Mall.Outbox.IOutbox, Mall.Outbox.Services.OutboxWriter>();
+        services.TryAddSingleton<Mall.Webhooks.Services.WebhookSender>();
+        services.TryAddSingleton<Mall.Webhooks.IWebhookService, Mall.Webhooks.Services.WebhookService>();
         services.TryAddSingleton<PaymentService>();
         services.TryAddSingleton<IPaymentService>(sp => sp.GetRequiredService<PaymentService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Events.IDomainEventHandler<OrderStatusChangedEvent>, CloseUnpaidPaymentsOnCancel>());
@@ -79,13 +83,14 @@ public static class MallCoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds the core's background jobs (the unpaid-order timeout, <see cref="OrderingOptions"/>; the refund of late payments, <see cref="MallPaymentOptions.LateRefundInterval"/>). The web host's
+    /// Adds the core's background jobs (the unpaid-order timeout, <see cref="OrderingOptions"/>; the refund of late payments, <see cref="MallPaymentOptions.LateRefundInterval"/>; the outbox and webhook dispatcher, <see cref="Mall.Webhooks.WebhookOptions"/>). The web host's
     /// <c>AddMall</c> calls it; a host of its own calls it on the node(s) that should run them.
     /// </summary>
     public static IServiceCollection AddMallCoreJobs(this IServiceCollection services)
     {
         services.AddHostedService<UnpaidOrderCanceller>();
         services.AddHostedService<Mall.Payments.Services.LatePaymentRefunder>();
+        services.AddHostedService<Mall.Webhooks.Services.WebhookDispatcher>();
         return services;
     }
 }

@@ -56,6 +56,9 @@ public sealed class MallOptions
     /// </summary>
     public string? NodeId { get; set; }
 
+    /// <summary>The outbox and webhook delivery (<c>Mall:Webhooks</c>).</summary>
+    public Mall.Webhooks.WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>Catalog caching (<c>Mall:Caching</c>).</summary>
     public Mall.Catalog.CatalogCacheOptions Caching { get; set; } = new();
 }

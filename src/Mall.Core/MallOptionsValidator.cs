@@ -42,6 +42,18 @@ internal sealed class MallOptionsValidator : IValidateOptions<MallOptions>
         Require(Positive(options.Caching.ProductLifetime), "Caching:ProductLifetime", "must be positive, e.g. 00:05:00");
         Require(Positive(options.Caching.ListLifetime), "Caching:ListLifetime", "must be positive, e.g. 00:01:00");
         Require(Positive(options.Caching.StockLifetime) && options.Caching.StockLifetime <= TimeSpan.FromSeconds(10), "Caching:StockLifetime", "must be positive and at most 00:00:10");
+        var webhooks = options.Webhooks;
+        Require(Positive(webhooks.PollInterval), "Webhooks:PollInterval", "must be positive, e.g. 00:00:01");
+        Require(Positive(webhooks.AttemptTimeout) && webhooks.AttemptTimeout <= TimeSpan.FromMinutes(5), "Webhooks:AttemptTimeout", "must be positive and at most 00:05:00");
+        Require(webhooks.ImmediateRetries is >= 0 and <= 10, "Webhooks:ImmediateRetries", "must be between 0 and 10");
+        Require(Positive(webhooks.FirstRetryDelay), "Webhooks:FirstRetryDelay", "must be positive, e.g. 00:00:30");
+        Require(webhooks.MaxRetryDelay >= webhooks.FirstRetryDelay, "Webhooks:MaxRetryDelay", "must be at least Mall:Webhooks:FirstRetryDelay");
+        Require(webhooks.RetryPeriod >= TimeSpan.Zero, "Webhooks:RetryPeriod", "must be zero (one round) or positive");
+        Require(Positive(webhooks.PauseAfter), "Webhooks:PauseAfter", "must be positive, e.g. 1.00:00:00");
+        Require(webhooks.Retention >= TimeSpan.FromHours(1), "Webhooks:Retention", "must be at least 01:00:00");
+        Require(webhooks.MaxParallelDeliveries is > 0 and <= 1000, "Webhooks:MaxParallelDeliveries", "must be between 1 and 1000");
+        for (var i = 0; i < webhooks.AllowedNetworks.Count; i++)
+            Require(Mall.Security.Services.ApiKeyService.ParseRange(webhooks.AllowedNetworks[i]?.Trim() ?? "") is not null, $"Webhooks:AllowedNetworks:{i}", "must be an IP address or CIDR range, e.g. 127.0.0.1/32");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -17,6 +17,7 @@ using Mall.Web.Shipping;
 using Mall.Web.Promotions;
 using Mall.Web.Coupons;
 using Mall.Web.Themes;
+using Mall.Web.Webhooks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -79,6 +80,7 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapPluginAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapThemeAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapApiKeyAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapWebhookAdmin();
 
         // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
         endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());

@@ -23,6 +23,8 @@ public sealed class MallMetrics
     private readonly UpDownCounter<long> _unloadPins;
     private readonly Counter<long> _jobRuns;
     private readonly Histogram<double> _jobDuration;
+    private readonly Counter<long> _webhookAttempts;
+    private readonly Histogram<double> _webhookLatency;
 
     /// <summary>Creates the instruments on a meter of <paramref name="meterFactory"/>.</summary>
     public MallMetrics(IMeterFactory meterFactory)
@@ -40,6 +42,9 @@ public sealed class MallMetrics
         _unloadPins = meter.CreateUpDownCounter<long>("mall.plugins.unload_pins", "{generation}", "Unloaded plugin versions whose load context is not collected yet (a lasting value is a leak).");
         _jobRuns = meter.CreateCounter<long>("mall.jobs.runs", "{run}", "Background job runs on this node, by job and outcome.");
         _jobDuration = meter.CreateHistogram<double>("mall.jobs.duration", "s", "Background job run time, by job.");
+        _webhookAttempts = meter.CreateCounter<long>("mall.webhooks.attempts", "{attempt}", "Webhook HTTP attempts, by outcome (succeeded, failed).");
+        _webhookLatency = meter.CreateHistogram<double>("mall.webhooks.latency", "s", "Time from an event's commit to its successful delivery (first deliveries only).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600] });
     }
 
     /// <summary>An order was placed.</summary>
@@ -80,5 +85,12 @@ public sealed class MallMetrics
         var tags = new TagList { { "job", job }, { "outcome", succeeded ? "succeeded" : "failed" } };
         _jobRuns.Add(1, tags);
         _jobDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("job", job));
+    }
+
+    /// <summary>A webhook attempt was made; <paramref name="latency"/> is given for a first delivery that succeeded.</summary>
+    public void WebhookAttempted(bool succeeded, TimeSpan? latency)
+    {
+        _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : "failed"));
+        if (latency is { } l) _webhookLatency.Record(l.TotalSeconds);
     }
 }

@@ -44,10 +44,18 @@ public abstract class MallJob : BackgroundService
     /// <summary>One run: do what is due now. Called only on the node that holds the lease.</summary>
     protected abstract Task RunOnceAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes when there is work before the next tick (e.g. a signal raised when work is written), so that the job
+    /// runs at once; the default never completes. Each completion causes one extra run.
+    /// </summary>
+    protected virtual Task WaitForWorkAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
     /// <inheritdoc />
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, _clock);
+        Task<bool>? tick = null;
+        Task? work = null;
         do
         {
             try
@@ -71,7 +79,25 @@ public abstract class MallJob : BackgroundService
                 Logger.LogWarning(ex, "Job {Job} could not check its lease; trying again at the next tick.", Name);
             }
         }
-        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false));
+        while (await NextAsync().ConfigureAwait(false));
+
+        // A tick or a signal of work, whichever comes first; the other stays pending for the next wait (a periodic
+        // timer allows one waiter at a time).
+        async Task<bool> NextAsync()
+        {
+            tick ??= WaitAsync(timer, stoppingToken);
+            work ??= WaitForWorkAsync(stoppingToken);
+            var first = await Task.WhenAny(tick, work).ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested) return false;
+            if (first == tick)
+            {
+                var ticked = tick;
+                tick = null;
+                return await ticked.ConfigureAwait(false);
+            }
+            work = null;
+            return true;
+        }
     }
 
     /// <inheritdoc />

@@ -9,7 +9,7 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, Mall.Outbox.IOutbox outbox, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
@@ -268,6 +268,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 ProductParameters(normalized, now, ProductStatus.Draft), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             for (var i = 0; i < normalized.Skus!.Count; i++)
                 await InsertSkuAsync(tx, productId, normalized.Skus[i], i, now, cancellationToken).ConfigureAwait(false);
+            await ProductChangedAsync(tx, productId, ProductChange.Created, cancellationToken).ConfigureAwait(false);
             return productId;
         }, cancellationToken).ConfigureAwait(false);
         await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
@@ -313,10 +314,12 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 await connection.ExecuteAsync(new CommandDefinition(
                     $"UPDATE mall_sku SET is_deleted = TRUE, updated_at = @now WHERE {Dialect.InList("id", "@ids")}", new { ids = existing.Values.ToList(), now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
-            return await connection.ExecuteAsync(new CommandDefinition(
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE mall_product SET name = @Name, subtitle = @Subtitle, description = @Description, category_id = @CategoryId, brand_id = @BrandId, " +
                 $"specs = {Dialect.JsonValue("@specs")}, images = {Dialect.JsonValue("@images")}, min_price = @minPrice, max_price = @maxPrice, updated_at = @now WHERE id = @id",
                 ProductParameters(normalized, now, (ProductStatus)status, new { id }), tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await ProductChangedAsync(tx, id, ProductChange.Updated, cancellationToken).ConfigureAwait(false);
+            return updated;
         }, cancellationToken).ConfigureAwait(false);
         await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
@@ -326,31 +329,45 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     public async Task<Product> SetStatusAsync(long id, ProductStatus status, CancellationToken cancellationToken = default)
     {
         if (!Enum.IsDefined(status)) throw new MallValidationException("status", $"must be one of {string.Join(", ", Enum.GetNames<ProductStatus>())}.");
-        await ChangeAsync("UPDATE mall_product SET status = @status, updated_at = @now WHERE id = @id AND is_deleted = FALSE", id, new { status = (short)status }, cancellationToken).ConfigureAwait(false);
+        await ChangeAsync("UPDATE mall_product SET status = @status, updated_at = @now WHERE id = @id AND is_deleted = FALSE", id, new { status = (short)status },
+            status == ProductStatus.Published ? ProductChange.Published : ProductChange.Unpublished, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc />
     public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         ChangeAsync("UPDATE mall_product SET is_deleted = TRUE, deleted_at = @now, status = @draft, updated_at = @now WHERE id = @id AND is_deleted = FALSE",
-            id, new { draft = (short)ProductStatus.Draft }, cancellationToken);
+            id, new { draft = (short)ProductStatus.Draft }, ProductChange.Deleted, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Product> RestoreAsync(long id, CancellationToken cancellationToken = default)
     {
-        await ChangeAsync("UPDATE mall_product SET is_deleted = FALSE, deleted_at = NULL, updated_at = @now WHERE id = @id AND is_deleted = TRUE", id, null, cancellationToken).ConfigureAwait(false);
+        await ChangeAsync("UPDATE mall_product SET is_deleted = FALSE, deleted_at = NULL, updated_at = @now WHERE id = @id AND is_deleted = TRUE", id, null, ProductChange.Restored, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(id, storefront: false, cancellationToken).ConfigureAwait(false))!;
     }
 
-    private async Task ChangeAsync(string sql, long id, object? extra, CancellationToken cancellationToken)
+    private async Task ChangeAsync(string sql, long id, object? extra, ProductChange change, CancellationToken cancellationToken)
     {
         var parameters = new DynamicParameters(extra);
         parameters.Add("id", id);
         parameters.Add("now", clock.GetUtcNow().UtcDateTime);
-        var changed = await database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        if (changed == 0) throw new MallNotFoundException($"Product {id} does not exist or is not in a state for this change.");
+        await database.InTransactionAsync(async tx =>
+        {
+            if (await tx.Connection!.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
+                throw new MallNotFoundException($"Product {id} does not exist or is not in a state for this change.");
+            await ProductChangedAsync(tx, id, change, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
         await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>What happened to a product, in its <c>product.changed</c> event.</summary>
+    private enum ProductChange { Created, Updated, Published, Unpublished, Deleted, Restored }
+
+    private sealed record ProductChangedData(long ProductId, ProductChange Change);
+
+    private Task ProductChangedAsync(DbTransaction tx, long productId, ProductChange change, CancellationToken cancellationToken) =>
+        outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.ProductChanged, $"product:{productId}", new ProductChangedData(productId, change), cancellationToken);
 
     private async Task<T> WriteAsync<T>(Func<DbTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

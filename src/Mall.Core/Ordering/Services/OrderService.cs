@@ -21,7 +21,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, Mall.Diagnostics.MallMetrics metrics, TimeProvider clock) : IOrderService
+    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, Mall.Diagnostics.MallMetrics metrics, Mall.Outbox.IOutbox outbox, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -158,6 +158,10 @@ internal sealed class OrderService(
             }).ToList(),
             History = [new OrderTransition(null, OrderStatus.PendingPayment, OrderTrigger.Place, actor, null, now)],
         };
+        await outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.OrderPlaced, $"order:{orderId}", new OrderEventData(orderId, number, request.CustomerId, OrderStatus.PendingPayment, null, order.Total, actor, null)
+        {
+            Lines = order.Lines.Select(l => new OrderEventLine(l.SkuId, l.SkuCode, l.ProductName, l.Quantity, l.UnitPrice, l.LineTotal, l.IsGift)).ToList(),
+        }, cancellationToken).ConfigureAwait(false);
         return (orderId, order, reservation.LowStockCrossed);
     }
 
@@ -327,8 +331,8 @@ internal sealed class OrderService(
     {
         ValidateTransition(actor, reason);
         var connection = tx.Connection!;
-        var found = (await connection.QueryAsync<(string Number, short Status)>(new CommandDefinition(
-            $"SELECT number, status FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var found = (await connection.QueryAsync<(string Number, short Status, long CustomerId, long Total)>(new CommandDefinition(
+            $"SELECT number, status, customer_id, total FROM mall_order WHERE id = @orderId{Dialect.ForUpdate}", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
         if (found.Count == 0) throw new MallNotFoundException($"Order {orderId} does not exist.");
         var current = found[0];
         var from = (OrderStatus)current.Status;
@@ -351,8 +355,42 @@ internal sealed class OrderService(
         using (var participants = extensions.Acquire<IOrderParticipant>())
             foreach (var (participant, _) in participants.Items)
                 await participant.TransitionedAsync(new OrderTransitioned(tx, orderId, current.Number, from, to, trigger), cancellationToken).ConfigureAwait(false);
+        if (EventTypeOf(trigger) is { } eventType)
+        {
+            string? carrier = null, tracking = null;
+            if (trigger == OrderTrigger.Ship)
+                (carrier, tracking) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
+                    "SELECT shipping_carrier, tracking_number FROM mall_order WHERE id = @orderId", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await outbox.AddAsync(tx, eventType, $"order:{orderId}", new OrderEventData(orderId, current.Number, current.CustomerId, to, from, Money.FromCents(current.Total), actor.Trim(), reason?.Trim())
+            {
+                ShippingCarrier = carrier, TrackingNumber = tracking,
+            }, cancellationToken).ConfigureAwait(false);
+        }
         return new OrderStatusChangedEvent(orderId, current.Number, from, to, trigger, actor.Trim(), new DateTimeOffset(now, TimeSpan.Zero));
     }
+
+    /// <summary>The outbox event of a transition (after-sale cases have none yet).</summary>
+    private static string? EventTypeOf(OrderTrigger trigger) => trigger switch
+    {
+        OrderTrigger.Pay => Mall.Outbox.MallEventTypes.OrderPaid,
+        OrderTrigger.Ship => Mall.Outbox.MallEventTypes.OrderShipped,
+        OrderTrigger.Complete => Mall.Outbox.MallEventTypes.OrderCompleted,
+        OrderTrigger.Cancel => Mall.Outbox.MallEventTypes.OrderCancelled,
+        OrderTrigger.RequestRefund => Mall.Outbox.MallEventTypes.OrderRefundRequested,
+        OrderTrigger.Refund => Mall.Outbox.MallEventTypes.OrderRefunded,
+        OrderTrigger.RefundPartially => Mall.Outbox.MallEventTypes.OrderPartiallyRefunded,
+        _ => null,
+    };
+
+    /// <summary>The data of an order event (webhook receivers read it; names are camelCase).</summary>
+    private sealed record OrderEventData(long OrderId, string Number, long CustomerId, OrderStatus Status, OrderStatus? PreviousStatus, decimal Total, string Actor, string? Reason)
+    {
+        public string? ShippingCarrier { get; init; }
+        public string? TrackingNumber { get; init; }
+        public IReadOnlyList<OrderEventLine>? Lines { get; init; }
+    }
+
+    private sealed record OrderEventLine(long SkuId, string SkuCode, string ProductName, int Quantity, decimal UnitPrice, decimal LineTotal, bool IsGift);
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 

@@ -14,7 +14,7 @@ namespace Mall.Payments.Services;
 /// <summary>Default <see cref="IPaymentService"/>: the ledger in the Mall database, providers from the extension registry.</summary>
 internal sealed class PaymentService(
     IMallDatabase database, IOrderService orders, IExtensionRegistry extensions, IDomainEventDispatcher events,
-    IOptions<MallOptions> options, Mall.Diagnostics.MallMetrics metrics, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
+    IOptions<MallOptions> options, Mall.Diagnostics.MallMetrics metrics, Mall.Outbox.IOutbox outbox, TimeProvider clock, ILogger<PaymentService> logger) : IPaymentService
 {
     /// <inheritdoc />
     public Task<PaymentStart> StartAsync(long orderId, long customerId, string provider, string notifyUrl, CancellationToken cancellationToken = default) =>
@@ -290,8 +290,12 @@ internal sealed class PaymentService(
     /// </summary>
     private async Task<List<OrderStatusChangedEvent>> SettleRefundAsync(DbTransaction tx, PaymentRow payment, string actor, string reason, string refundNumber, DateTime now, CancellationToken cancellationToken)
     {
-        var full = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false) >= payment.Amount;
+        var refunded = await RefundedAsync(tx, payment.Id, cancellationToken).ConfigureAwait(false);
+        var full = refunded >= payment.Amount;
         await SetStatusAsync(tx, payment.Id, full ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded, now, cancellationToken).ConfigureAwait(false);
+        await outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.PaymentRefunded, $"order:{payment.OrderId}",
+            new RefundEventData(payment.Id, payment.Number, payment.OrderId, payment.Provider, refundNumber, Money.FromCents(payment.Amount), Money.FromCents(refunded), full, actor),
+            cancellationToken).ConfigureAwait(false);
         // A late payment never paid its order (another one did, or it was cancelled): its refund leaves the order be.
         if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT COUNT(*) FROM mall_payment_event WHERE payment_id = @id AND kind = @captured AND note LIKE @late",
@@ -532,6 +536,9 @@ internal sealed class PaymentService(
     private const string PaymentColumns =
         "id AS Id, number AS Number, order_id AS OrderId, customer_id AS CustomerId, provider AS Provider, amount AS Amount, currency AS Currency, " +
         "status AS Status, provider_reference AS ProviderReference, created_at AS CreatedAt";
+
+    /// <summary>The data of a <c>payment.refunded</c> event: the payment's amount and how much of it is refunded now.</summary>
+    private sealed record RefundEventData(long PaymentId, string PaymentNumber, long OrderId, string Provider, string RefundNumber, decimal PaymentAmount, decimal RefundedTotal, bool Full, string Actor);
 
     private sealed class PaymentRow
     {
