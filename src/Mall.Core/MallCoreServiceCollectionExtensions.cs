@@ -61,6 +61,8 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ICheckoutStep, PromotionCheckoutStep>());
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IApiKeyService, Mall.Security.Services.ApiKeyService>();
+        services.TryAddSingleton<Mall.Auditing.IAuditContext, Mall.Auditing.Services.NoAuditContext>();
+        services.TryAddSingleton<Mall.Auditing.IAuditLog, Mall.Auditing.Services.AuditLog>();
         services.TryAddSingleton<Mall.Outbox.Services.OutboxSignal>();
         services.TryAddSingleton<Mall.Outbox.IOutbox, Mall.Outbox.Services.OutboxWriter>();
         services.TryAddSingleton<Mall.Webhooks.Services.WebhookSender>();

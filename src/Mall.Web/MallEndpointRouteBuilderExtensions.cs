@@ -18,6 +18,7 @@ using Mall.Web.Promotions;
 using Mall.Web.Coupons;
 using Mall.Web.Themes;
 using Mall.Web.Webhooks;
+using Mall.Web.Auditing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -61,6 +62,7 @@ public static class MallEndpointRouteBuilderExtensions
         var admin = mall.MapGroup(MallRoutes.Admin)
             .RequireAuthorization(MallAdminAuthentication.Policy)
             .AddEndpointFilter<MallProblemEndpointFilter>()
+            .AddEndpointFilter<Mall.Web.Auditing.AuditArgumentsFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxAdminRequestBytes))
             .WithTags("Admin");
         // Each area needs its role (or owner); the group above already requires an admin identity.
@@ -81,6 +83,7 @@ public static class MallEndpointRouteBuilderExtensions
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapThemeAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapApiKeyAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapWebhookAdmin();
+        admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAuditAdmin();
 
         // Routes of enabled plugins: one data source the plugin host swaps when a plugin changes.
         endpoints.DataSources.Add(endpoints.ServiceProvider.GetRequiredService<PluginEndpointDataSource>());

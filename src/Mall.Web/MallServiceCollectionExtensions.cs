@@ -99,6 +99,9 @@ public static class MallServiceCollectionExtensions
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<DatabaseKeyRepository>((o, keys) => o.XmlRepository = keys);
         services.TryAddSingleton<Mall.Security.IPasswordHasher, AspNetCorePasswordHasher>();
+        // Admin requests are audited: the entry of the request in the current HTTP context.
+        services.AddHttpContextAccessor();
+        services.Replace(ServiceDescriptor.Singleton<Mall.Auditing.IAuditContext, Mall.Web.Auditing.HttpAuditContext>());
         services.AddHostedService<InitialAdminHostedService>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(MallAdminAuthentication.Scheme, null)

@@ -11,10 +11,15 @@ public sealed class MallDatabase : IMallDatabase
     private readonly MallDatabaseOptions _options;
     private readonly ILogger<MallDatabase> _logger;
     private readonly Lazy<Task> _initialization;
+    private readonly Mall.Auditing.IAuditContext? _audit;
+    private readonly TimeProvider _clock;
 
     /// <summary>Selects the provider named in the options among those registered.</summary>
-    public MallDatabase(IEnumerable<IMallDatabaseProvider> providers, IOptions<MallOptions> options, ILogger<MallDatabase> logger)
+    public MallDatabase(IEnumerable<IMallDatabaseProvider> providers, IOptions<MallOptions> options, ILogger<MallDatabase> logger,
+        Mall.Auditing.IAuditContext? audit = null, TimeProvider? clock = null)
     {
+        _audit = audit;
+        _clock = clock ?? TimeProvider.System;
         _options = options.Value.Database;
         _logger = logger;
         var all = providers.ToList();
@@ -62,7 +67,11 @@ public sealed class MallDatabase : IMallDatabase
             {
                 transaction = await connection.BeginTransactionAsync(Dialect.DefaultIsolationLevel, cancellationToken).ConfigureAwait(false);
                 var result = await work(transaction).ConfigureAwait(false);
+                // An admin request's audit entry commits with the first change it makes, or not at all.
+                var audit = _audit?.Current is { Written: false } scope ? scope : null;
+                if (audit is not null) await Mall.Auditing.Services.AuditLog.WriteAsync(transaction, audit, _clock.GetUtcNow().UtcDateTime, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (audit is not null) audit.Written = true;
                 return result;
             }
             catch (Exception ex) when (attempt < _options.TransientRetries && Dialect.IsTransient(ex))

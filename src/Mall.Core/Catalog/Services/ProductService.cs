@@ -9,7 +9,7 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, Mall.Outbox.IOutbox outbox, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, Mall.Outbox.IOutbox outbox, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
@@ -269,6 +269,12 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
             for (var i = 0; i < normalized.Skus!.Count; i++)
                 await InsertSkuAsync(tx, productId, normalized.Skus[i], i, now, cancellationToken).ConfigureAwait(false);
             await ProductChangedAsync(tx, productId, ProductChange.Created, cancellationToken).ConfigureAwait(false);
+            if (audit.Current is { } entry)
+            {
+                entry.SetEntity("product", productId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                entry.Change("name", null, normalized.Name);
+                foreach (var sku in normalized.Skus) entry.Change($"skus[{sku.Code}].price", null, sku.Price);
+            }
             return productId;
         }, cancellationToken).ConfigureAwait(false);
         await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
@@ -289,6 +295,8 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
                 ?? throw new MallNotFoundException($"Product {id} does not exist.");
             await EnsureReferencesAsync(tx, normalized, cancellationToken).ConfigureAwait(false);
             await EnsureCodesFreeAsync(tx, normalized, id, cancellationToken).ConfigureAwait(false);
+            if (audit.Current is { } entry && await LoadAsync(connection, tx, id, storefront: false, withStock: false, cancellationToken).ConfigureAwait(false) is { } before)
+                DescribeUpdate(entry, before, normalized);
 
             var existing = (await connection.QueryAsync<(long Id, string Code)>(new CommandDefinition(
                 "SELECT id, code FROM mall_sku WHERE product_id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
@@ -355,10 +363,34 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         {
             if (await tx.Connection!.ExecuteAsync(new CommandDefinition(sql, parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
                 throw new MallNotFoundException($"Product {id} does not exist or is not in a state for this change.");
+            if (audit.Current is { } entry)
+            {
+                entry.SetEntity("product", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                entry.Change("change", null, change);
+            }
             await ProductChangedAsync(tx, id, change, cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         await cache.InvalidateProductAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The fields an update changes, for the audit log: the product's and each SKU's prices (by code).</summary>
+    private static void DescribeUpdate(Mall.Auditing.AuditScope entry, Product before, ProductInput after)
+    {
+        entry.SetEntity("product", before.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        entry.Change("name", before.Name, after.Name);
+        entry.Change("subtitle", before.Subtitle, after.Subtitle);
+        entry.Change("categoryId", before.CategoryId, after.CategoryId);
+        entry.Change("brandId", before.BrandId, after.BrandId);
+        var skus = before.Skus.ToDictionary(s => s.Code, StringComparer.Ordinal);
+        foreach (var sku in after.Skus!)
+        {
+            skus.Remove(sku.Code!, out var old);
+            entry.Change($"skus[{sku.Code}].price", old?.Price, sku.Price);
+            entry.Change($"skus[{sku.Code}].memberPrice", old?.MemberPrice, sku.MemberPrice);
+            entry.Change($"skus[{sku.Code}].marketPrice", old?.MarketPrice, sku.MarketPrice);
+        }
+        foreach (var (code, old) in skus) entry.Change($"skus[{code}]", "retired: " + old.Price, null);
     }
 
     /// <summary>What happened to a product, in its <c>product.changed</c> event.</summary>

@@ -7,7 +7,7 @@ using Mall.Events;
 namespace Mall.Inventory.Services;
 
 /// <summary>Default <see cref="IInventoryService"/> over the Mall database.</summary>
-internal sealed class InventoryService(IMallDatabase database, IDomainEventDispatcher events, Mall.Outbox.IOutbox outbox, TimeProvider clock) : IInventoryService
+internal sealed class InventoryService(IMallDatabase database, IDomainEventDispatcher events, Mall.Outbox.IOutbox outbox, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IInventoryService
 {
     private const string LevelColumns =
         "sku_id AS SkuId, received AS Received, available AS Available, reserved AS Reserved, sold AS Sold, low_stock_threshold AS LowStockThreshold";
@@ -242,6 +242,11 @@ internal sealed class InventoryService(IMallDatabase database, IDomainEventDispa
             if (updated == 0)
                 throw new MallConflictException($"SKU {adjustment.SkuId} has {before.Available} available; removing {-adjustment.Delta} would make it negative.") { Code = "stock.insufficient" };
             var after = await GetLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false);
+            if (audit.Current is { } entry)
+            {
+                entry.SetEntity("sku", adjustment.SkuId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                entry.Change("available", before.Available, after.Available);
+            }
             await outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.StockChanged, $"sku:{adjustment.SkuId}",
                 new StockChangedData(adjustment.SkuId, adjustment.Delta, after.Available, adjustment.Reason.Trim(), adjustment.Reference.Trim()), cancellationToken).ConfigureAwait(false);
             return (after, adjustment.Delta < 0 && CrossedThreshold(after, -adjustment.Delta));

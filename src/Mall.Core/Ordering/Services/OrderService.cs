@@ -21,7 +21,7 @@ namespace Mall.Ordering.Services;
 /// <summary>Default <see cref="IOrderService"/> over the Mall database.</summary>
 internal sealed class OrderService(
     IMallDatabase database, ICheckoutService checkout, ICartService carts, IInventoryService inventory, IDomainEventDispatcher events,
-    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, Mall.Diagnostics.MallMetrics metrics, Mall.Outbox.IOutbox outbox, TimeProvider clock) : IOrderService
+    IOptions<MallOptions> mallOptions, ICouponService coupons, ICustomerService customers, Mall.Plugins.IExtensionRegistry extensions, Mall.Diagnostics.MallMetrics metrics, Mall.Outbox.IOutbox outbox, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IOrderService
 {
     private const string OrderColumns =
         "id AS Id, number AS Number, customer_id AS CustomerId, status AS Status, subtotal AS Subtotal, shipping_fee AS ShippingFee, discount AS Discount, " +
@@ -355,12 +355,19 @@ internal sealed class OrderService(
         using (var participants = extensions.Acquire<IOrderParticipant>())
             foreach (var (participant, _) in participants.Items)
                 await participant.TransitionedAsync(new OrderTransitioned(tx, orderId, current.Number, from, to, trigger), cancellationToken).ConfigureAwait(false);
+        string? carrier = null, tracking = null;
+        if (trigger == OrderTrigger.Ship)
+            (carrier, tracking) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
+                "SELECT shipping_carrier, tracking_number FROM mall_order WHERE id = @orderId", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (audit.Current is { } entry)
+        {
+            entry.SetEntity("order", orderId.ToString(CultureInfo.InvariantCulture));
+            entry.Change("status", from, to);
+            entry.Change("trackingNumber", null, tracking);
+            entry.Change("shippingCarrier", null, carrier);
+        }
         if (EventTypeOf(trigger) is { } eventType)
         {
-            string? carrier = null, tracking = null;
-            if (trigger == OrderTrigger.Ship)
-                (carrier, tracking) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
-                    "SELECT shipping_carrier, tracking_number FROM mall_order WHERE id = @orderId", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             await outbox.AddAsync(tx, eventType, $"order:{orderId}", new OrderEventData(orderId, current.Number, current.CustomerId, to, from, Money.FromCents(current.Total), actor.Trim(), reason?.Trim())
             {
                 ShippingCarrier = carrier, TrackingNumber = tracking,

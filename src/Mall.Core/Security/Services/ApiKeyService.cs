@@ -13,7 +13,7 @@ namespace Mall.Security.Services;
 /// that every change drops on every node at once (cluster topic <see cref="Topic"/>), and that is re-read at least
 /// every 30 s should a message be lost.
 /// </summary>
-internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, TimeProvider clock) : IApiKeyService, IDisposable
+internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IApiKeyService, IDisposable
 {
     /// <summary>The cluster topic key changes are announced on.</summary>
     public const string Topic = "mall.apikeys";
@@ -44,7 +44,7 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
 
         var prefix = TokenStart + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = NewSecret();
-        var id = await database.InTransactionAsync(tx => tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+        var id = await database.InTransactionAsync(async tx => Audited(await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
             database.Dialect.InsertReturningId(
                 "INSERT INTO mall_api_key (name, prefix, secret_hash, previous_secret_hash, previous_valid_until, scopes, allowed_ips, expires_at, revoked_at, created_by, created_at, updated_at) " +
                 "VALUES (@name, @prefix, @hash, NULL, NULL, @scopes, @ips, @expires, NULL, @actor, @now, @now)", "id"),
@@ -52,7 +52,7 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
             {
                 name = input.Name!.Trim(), prefix, hash = Hash(secret), scopes = string.Join(',', scopes), ips = string.Join(',', ips),
                 expires = input.ExpiresAt?.ToUniversalTime(), actor = Bounded(actor), now,
-            }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+            }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
         await _keys.InvalidateEverywhereAsync().ConfigureAwait(false);
         return new ApiKeyWithSecret((await FindAsync(id, cancellationToken).ConfigureAwait(false))!, $"{prefix}.{secret}");
     }
@@ -151,6 +151,13 @@ internal sealed class ApiKeyService(IMallDatabase database, IClusterBus bus, Tim
     private static string Bounded(string actor) => string.IsNullOrWhiteSpace(actor) ? "unknown" : actor.Length <= 100 ? actor : actor[..100];
 
     /// <summary>An address (as a one-address range) or a CIDR range, or null.</summary>
+    /// <summary>Names a new key in the request's audit entry (never its secret).</summary>
+    private long Audited(long id)
+    {
+        audit.Current?.SetEntity("api-key", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return id;
+    }
+
     internal static IPNetwork? ParseRange(string text)
     {
         if (IPNetwork.TryParse(text, out var network)) return network;

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Mall.Webhooks.Services;
 
 /// <summary>Default <see cref="IWebhookService"/> over <c>mall_webhook_*</c> and <c>mall_outbox</c>.</summary>
-internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry extensions, OutboxSignal signal, IOptions<MallOptions> options, TimeProvider clock) : IWebhookService
+internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry extensions, OutboxSignal signal, IOptions<MallOptions> options, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IWebhookService
 {
     private static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(7);
     private readonly WebhookTargets _targets = WebhookTargets.From(options.Value.Webhooks);
@@ -33,12 +33,17 @@ internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry 
         var (name, url, events) = await ValidateAsync(input, partial: false, cancellationToken).ConfigureAwait(false);
         var secret = WebhookSignature.NewSecret();
         var now = Now();
-        var id = await database.InTransactionAsync(tx => tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
+        var id = await database.InTransactionAsync(async tx =>
+        {
+            var created = await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition(
             Dialect.InsertReturningId(
                 "INSERT INTO mall_webhook_subscription (name, url, events, secret, previous_secret, previous_valid_until, status, paused_reason, failing_since, last_success_at, last_failure_at, created_by, created_at, updated_at) " +
                 "VALUES (@name, @url, @events, @secret, NULL, NULL, @active, NULL, NULL, NULL, NULL, @actor, @now, @now)", "id"),
             new { name, url, events = string.Join(',', events!), secret, active = (short)WebhookSubscriptionStatus.Active, actor = Bounded(actor, 100), now },
-            tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+            tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            audit.Current?.SetEntity("subscription", created.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return created;
+        }, cancellationToken).ConfigureAwait(false);
         return new WebhookSubscriptionWithSecret((await FindAsync(id, cancellationToken).ConfigureAwait(false))!, secret);
     }
 
