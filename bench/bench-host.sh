@@ -39,7 +39,8 @@ bench_start_host() {
   esac
   port=$(_mall_free_port)
   base="http://127.0.0.1:$port"
-  Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
+  # Load drivers call from one address far above any rate limit: the benches measure the code paths, limits off.
+  Mall__RateLimits__Enabled=${Mall__RateLimits__Enabled:-false} Mall__Database__Provider=$provider Mall__Database__ConnectionString=$cs ASPNETCORE_URLS=$base \
     dotnet "$bench_dll" >"$MALL_SERVICES_DIR/$database-$provider.log" 2>&1 &
   app_pid=$!
   _mall_wait "bench host ($provider)" 300 curl -sf "$base/health" || { cat "$MALL_SERVICES_DIR/$database-$provider.log" >&2; exit 1; }

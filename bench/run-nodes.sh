@@ -28,7 +28,7 @@ one=$(wrk -t"$threads" -c"$connections" -d"$duration" -s bench/random-id.lua "$f
 # The second node: the same database (bench_start_host made it) and Redis, its own port.
 port=$(_mall_free_port)
 second="http://127.0.0.1:$port"
-Mall__Database__Provider=PostgreSql \
+Mall__RateLimits__Enabled=false Mall__Database__Provider=PostgreSql \
   Mall__Database__ConnectionString="Host=127.0.0.1;Port=$MALL_PG_PORT;Database=mall_nodes;Username=postgres;Maximum Pool Size=100" \
   ASPNETCORE_URLS=$second dotnet "$bench_dll" >"$MALL_SERVICES_DIR/second-node.log" 2>&1 &
 second_pid=$!

@@ -62,6 +62,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IAdminAccountService, AdminAccountService>();
         services.TryAddSingleton<IApiKeyService, Mall.Security.Services.ApiKeyService>();
         services.TryAddSingleton<Mall.Auditing.IAuditContext, Mall.Auditing.Services.NoAuditContext>();
+        services.TryAddSingleton<Mall.Security.IRateLimitCounter, Mall.Security.LocalRateLimitCounter>();
         services.TryAddSingleton<Mall.Auditing.IAuditLog, Mall.Auditing.Services.AuditLog>();
         services.TryAddSingleton<Mall.Outbox.Services.OutboxSignal>();
         services.TryAddSingleton<Mall.Outbox.IOutbox, Mall.Outbox.Services.OutboxWriter>();

@@ -56,6 +56,9 @@ public sealed class MallOptions
     /// </summary>
     public string? NodeId { get; set; }
 
+    /// <summary>Rate limits of the HTTP API and storefront (<c>Mall:RateLimits</c>).</summary>
+    public Mall.Security.RateLimitOptions RateLimits { get; set; } = new();
+
     /// <summary>The outbox and webhook delivery (<c>Mall:Webhooks</c>).</summary>
     public Mall.Webhooks.WebhookOptions Webhooks { get; set; } = new();
 

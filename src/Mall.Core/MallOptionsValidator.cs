@@ -42,6 +42,12 @@ internal sealed class MallOptionsValidator : IValidateOptions<MallOptions>
         Require(Positive(options.Caching.ProductLifetime), "Caching:ProductLifetime", "must be positive, e.g. 00:05:00");
         Require(Positive(options.Caching.ListLifetime), "Caching:ListLifetime", "must be positive, e.g. 00:01:00");
         Require(Positive(options.Caching.StockLifetime) && options.Caching.StockLifetime <= TimeSpan.FromSeconds(10), "Caching:StockLifetime", "must be positive and at most 00:00:10");
+        foreach (var (limitName, limit) in new[] { ("Anonymous", options.RateLimits.Anonymous), ("Shopper", options.RateLimits.Shopper), ("Admin", options.RateLimits.Admin),
+                     ("ApiKey", options.RateLimits.ApiKey), ("SignIn", options.RateLimits.SignIn), ("Payment", options.RateLimits.Payment) })
+        {
+            Require(limit is { PermitLimit: > 0 }, $"RateLimits:{limitName}:PermitLimit", "must be positive");
+            Require(limit is not null && limit.Window > TimeSpan.Zero && limit.Window <= TimeSpan.FromDays(1), $"RateLimits:{limitName}:Window", "must be positive and at most 1.00:00:00");
+        }
         var webhooks = options.Webhooks;
         Require(Positive(webhooks.PollInterval), "Webhooks:PollInterval", "must be positive, e.g. 00:00:01");
         Require(Positive(webhooks.AttemptTimeout) && webhooks.AttemptTimeout <= TimeSpan.FromMinutes(5), "Webhooks:AttemptTimeout", "must be positive and at most 00:05:00");

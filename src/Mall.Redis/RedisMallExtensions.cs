@@ -36,6 +36,9 @@ public static class RedisMallExtensions
         services.Replace(ServiceDescriptor.Singleton<IDistributedCache>(sp => Configured(sp)
             ? ActivatorUtilities.CreateInstance<RedisDistributedCache>(sp)
             : new MemoryDistributedCache(Options.Options.Create(new Caching.Memory.MemoryDistributedCacheOptions()))));
+        services.Replace(ServiceDescriptor.Singleton<Mall.Security.IRateLimitCounter>(sp => Configured(sp)
+            ? ActivatorUtilities.CreateInstance<RedisRateLimitCounter>(sp)
+            : new Mall.Security.LocalRateLimitCounter()));
         services.AddHealthChecks().Add(new Diagnostics.HealthChecks.HealthCheckRegistration("redis",
             sp => Configured(sp) ? ActivatorUtilities.CreateInstance<RedisHealthCheck>(sp) : new NotConfiguredCheck(),
             Diagnostics.HealthChecks.HealthStatus.Degraded, ["mall", "redis"]));

@@ -101,6 +101,7 @@ public static class MallServiceCollectionExtensions
         services.TryAddSingleton<Mall.Security.IPasswordHasher, AspNetCorePasswordHasher>();
         // Admin requests are audited: the entry of the request in the current HTTP context.
         services.AddHttpContextAccessor();
+        services.TryAddSingleton<Mall.Web.RateLimiting.MallRateLimiter>();
         services.Replace(ServiceDescriptor.Singleton<Mall.Auditing.IAuditContext, Mall.Web.Auditing.HttpAuditContext>());
         services.AddHostedService<InitialAdminHostedService>();
         services.AddAuthentication()

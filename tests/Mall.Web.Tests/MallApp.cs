@@ -55,6 +55,8 @@ public sealed class MallApp : IAsyncDisposable
             new("Mall:Plugins:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-plugins", Guid.NewGuid().ToString("N"))),
             new("Mall:Plugins:DropFolder", ""),
             new("Mall:Themes:StorePath", Path.Combine(Path.GetTempPath(), "mall-test-themes", Guid.NewGuid().ToString("N"))),
+            // Tests call far faster than any caller may (thousands of shoppers from one address); RateLimitTests turn limits on.
+            new("Mall:RateLimits:Enabled", "false"),
         };
         all.AddRange(settings ?? []);
         // Later settings win over the defaults above.

@@ -1,3 +1,4 @@
+using Mall.Web.RateLimiting;
 using System.Security.Claims;
 using System.Text.Json;
 using Mall.Carts;
@@ -20,11 +21,13 @@ internal static class AuthEndpoints
     public static void MapShopperAuth(this RouteGroupBuilder group)
     {
         var auth = group.MapGroup("/auth").WithTags("Storefront: account");
+        // Sign-in and registration also count against the stricter per-IP sign-in limit.
+        var signIn = auth.MapGroup("").WithSignInRateLimit();
 
-        auth.MapPost("/register", async (RegisterCustomerInput input, ICustomerService customers, CancellationToken ct) =>
+        signIn.MapPost("/register", async (RegisterCustomerInput input, ICustomerService customers, CancellationToken ct) =>
             TypedResults.Created($"{MallRoutes.StorefrontV1}/me", await customers.RegisterAsync(input, ct)));
 
-        auth.MapPost("/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (LoginRequest body, HttpContext http, ICustomerService customers, ICartService carts, CancellationToken ct) =>
+        signIn.MapPost("/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (LoginRequest body, HttpContext http, ICustomerService customers, ICartService carts, CancellationToken ct) =>
         {
             var customer = await customers.VerifyPasswordAsync(body.Login ?? "", body.Password ?? "", ct);
             if (customer is null) return InvalidCredentials();
@@ -34,7 +37,7 @@ internal static class AuthEndpoints
 
         auth.MapRefresh("/refresh");
 
-        auth.MapPost("/login/{provider}", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
+        signIn.MapPost("/login/{provider}", async Task<Results<SignInHttpResult, ProblemHttpResult>> (
             string provider, JsonElement body, HttpContext http, IEnumerable<IExternalLoginProvider> providers, ICustomerService customers, ICartService carts, CancellationToken ct) =>
         {
             var login = providers.FirstOrDefault(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
@@ -80,7 +83,7 @@ internal static class AuthEndpoints
             .AddEndpointFilter<Hosting.MallProblemEndpointFilter>()
             .AllowAnonymous()
             .WithTags("Admin: account");
-        endpoints.MapPost($"{MallRoutes.Admin}/auth/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (AdminLoginRequest body, IAdminAccountService admins, CancellationToken ct) =>
+        endpoints.MapGroup("").WithSignInRateLimit().MapPost($"{MallRoutes.Admin}/auth/login", async Task<Results<SignInHttpResult, ProblemHttpResult>> (AdminLoginRequest body, IAdminAccountService admins, CancellationToken ct) =>
             {
                 var admin = await admins.VerifyPasswordAsync(body.UserName ?? "", body.Password ?? "", ct);
                 return admin is null ? InvalidCredentials() : TypedResults.SignIn(MallClaims.ForAdmin(admin), authenticationScheme: MallClaims.BearerScheme);

@@ -1,3 +1,4 @@
+using Mall.Web.RateLimiting;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
@@ -30,6 +31,7 @@ internal static class PaymentEndpoints
             })
             .RequireAuthorization(MallClaims.ShopperPolicy)
             .WithTags("Storefront: orders")
+            .WithPaymentRateLimit()
             .WithSummary("Starts paying an order pending payment; answers the client action (redirect URL, QR code or pay parameters).");
 
         // Providers call this: no credentials, the provider's signature is the authentication.
@@ -46,6 +48,7 @@ internal static class PaymentEndpoints
             })
             .AllowAnonymous()
             .WithTags("Storefront: payments")
+            .WithoutRateLimit()
             .WithSummary("Payment provider notifications (signature-checked; the answer follows the provider's protocol).");
     }
 

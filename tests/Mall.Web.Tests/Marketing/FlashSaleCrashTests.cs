@@ -124,6 +124,7 @@ public class FlashSaleCrashTests
                 ["Mall__Redis__KeyPrefix"] = app.Setting("Mall:Redis:KeyPrefix"),
                 ["Mall__Admin__ApiKey"] = MallApp.AdminKey,
                 ["Mall__DemoCatalog"] = "false",
+                ["Mall__RateLimits__Enabled"] = "false",
                 ["Mall__Plugins__StorePath"] = Path.Combine(folder, "plugins"),
                 ["Mall__Plugins__DropFolder"] = "",
                 ["Mall__Themes__StorePath"] = Path.Combine(folder, "themes"),
