@@ -48,11 +48,14 @@ internal sealed class BrandService(IMallDatabase database, CatalogCache cache, T
     public async Task<Brand> UpdateAsync(long id, BrandInput input, CancellationToken cancellationToken = default)
     {
         Validate(input);
-        var changed = await WithUniqueNameAsync(input, () => database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(
-            "UPDATE mall_brand SET name = @Name, logo_url = @LogoUrl, description = @Description, sort_order = @SortOrder, updated_at = @now WHERE id = @id",
-            new { id, Name = input.Name!.Trim(), input.LogoUrl, input.Description, input.SortOrder, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)),
+        // A missing brand throws inside the transaction: nothing commits, so nothing is audited.
+        await WithUniqueNameAsync(input, () => database.InTransactionAsync(async tx =>
+            await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_brand SET name = @Name, logo_url = @LogoUrl, description = @Description, sort_order = @SortOrder, updated_at = @now WHERE id = @id",
+                new { id, Name = input.Name!.Trim(), input.LogoUrl, input.Description, input.SortOrder, now = clock.GetUtcNow().UtcDateTime }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) is var changed && changed == 0
+                ? throw new MallNotFoundException($"Brand {id} does not exist.")
+                : changed,
             cancellationToken)).ConfigureAwait(false);
-        if (changed == 0) throw new MallNotFoundException($"Brand {id} does not exist.");
         await cache.InvalidateListsAsync(cancellationToken).ConfigureAwait(false);
         return await GetAsync(id, cancellationToken).ConfigureAwait(false);
     }

@@ -66,9 +66,12 @@ internal sealed class PromotionService(IMallDatabase database, Mall.Clustering.I
     /// <inheritdoc />
     public async Task DeleteAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM mall_promotion WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        if (deleted == 0) throw new MallNotFoundException($"Promotion {id} does not exist.");
+        // In a transaction (rolled back when there is nothing to delete), so that an admin's delete is audited with it.
+        await database.InTransactionAsync(async tx =>
+        {
+            var deleted = await tx.Connection!.ExecuteAsync(new CommandDefinition("DELETE FROM mall_promotion WHERE id = @id", new { id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return deleted == 0 ? throw new MallNotFoundException($"Promotion {id} does not exist.") : deleted;
+        }, cancellationToken).ConfigureAwait(false);
         await _rules.InvalidateEverywhereAsync().ConfigureAwait(false);
     }
 

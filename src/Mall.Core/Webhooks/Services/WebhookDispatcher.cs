@@ -56,8 +56,18 @@ internal sealed class WebhookDispatcher : MallJob
     /// <summary>Long enough for a run with slow receivers (each attempt is bounded by the attempt timeout).</summary>
     protected override TimeSpan LeaseDuration => TimeSpan.FromSeconds(Math.Max(120, _options.AttemptTimeout.TotalSeconds * (_options.ImmediateRetries + 1) * 3));
 
+    /// <summary>
+    /// Woken by a write, the dispatcher lets the writes of the next moment gather first: one run per burst, not one
+    /// per order, keeps its own writes from competing with checkout for the database (SQLite has one writer).
+    /// </summary>
+    private static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
     /// <inheritdoc />
-    protected override Task WaitForWorkAsync(CancellationToken cancellationToken) => signal.WaitAsync(cancellationToken);
+    protected override async Task WaitForWorkAsync(CancellationToken cancellationToken)
+    {
+        await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.Delay(Gather, clock, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public override Task StartAsync(CancellationToken cancellationToken) =>

@@ -288,9 +288,13 @@ internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry 
         var parameters = new DynamicParameters(values);
         parameters.Add("id", id);
         parameters.Add("now", Now());
-        var changed = await database.InTransactionAsync(tx => tx.Connection!.ExecuteAsync(new CommandDefinition(
-            $"UPDATE mall_webhook_subscription SET {set} WHERE id = @id", parameters, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
-        if (changed == 0) throw new MallNotFoundException($"Webhook subscription {id} does not exist.");
+        // A missing subscription throws inside the transaction: nothing commits, so nothing is audited.
+        await database.InTransactionAsync(async tx =>
+        {
+            var changed = await tx.Connection!.ExecuteAsync(new CommandDefinition(
+                $"UPDATE mall_webhook_subscription SET {set} WHERE id = @id", parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return changed == 0 ? throw new MallNotFoundException($"Webhook subscription {id} does not exist.") : changed;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private DateTime Now() => Microseconds(clock.GetUtcNow().UtcDateTime);
