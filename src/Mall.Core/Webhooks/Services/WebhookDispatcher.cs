@@ -179,6 +179,9 @@ internal sealed class WebhookDispatcher : MallJob
             var n = 0;
             var succeededBy = new HashSet<long>();
             var failedBy = new HashSet<long>();
+            // Successes, the common case, are marked in one statement per shape (attempt count, status) instead of one each;
+            // their last_attempt_at is the group's latest (mall_webhook_attempt keeps each attempt's own time).
+            var successes = new Dictionary<(int Count, int? Code), List<(long Id, DateTime At)>>();
             foreach (var (delivery, attempts) in results)
             {
                 foreach (var a in attempts)
@@ -192,6 +195,13 @@ internal sealed class WebhookDispatcher : MallJob
                 var last = attempts.Count > 0 ? attempts[^1] : null;
                 var succeeded = last?.Succeeded == true;
                 (succeeded ? succeededBy : failedBy).Add(delivery.SubscriptionId);
+                if (succeeded)
+                {
+                    var shape = (attempts.Count, last!.StatusCode);
+                    if (!successes.TryGetValue(shape, out var ids)) successes[shape] = ids = [];
+                    ids.Add((delivery.Id, WebhookService.Microseconds(last.AttemptedAt)));
+                    continue;
+                }
                 var rounds = delivery.Rounds + 1;
                 var giveUp = !succeeded && now - Common.Utc.Of(delivery.CreatedAt) >= _options.RetryPeriod;
                 var status = succeeded ? WebhookDeliveryStatus.Succeeded : giveUp ? WebhookDeliveryStatus.Failed : WebhookDeliveryStatus.Pending;
@@ -201,6 +211,12 @@ internal sealed class WebhookDispatcher : MallJob
                     new { status = (short)status, count = attempts.Count, rounds, next, lastAt = last is null ? (DateTime?)null : WebhookService.Microseconds(last.AttemptedAt), code = last?.StatusCode, now, id = delivery.Id },
                     tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             }
+            foreach (var ((count, code), ids) in successes)
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mall_webhook_delivery SET status = @status, attempts = attempts + @count, rounds = rounds + 1, next_attempt_at = NULL, last_attempt_at = @lastAt, last_status_code = @code, updated_at = @now " +
+                    $"WHERE {Dialect.InList("id", "@ids")}",
+                    new { status = (short)WebhookDeliveryStatus.Succeeded, count, lastAt = ids.Max(i => i.At), code, now, ids = ids.Select(i => i.Id).ToList() },
+                    tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (n > 0) await connection.ExecuteAsync(new CommandDefinition(attemptsSql.ToString(), attemptParameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
             // A receiver that answered is healthy again; one that only failed is failing since its first failure.
             if (succeededBy.Count > 0)
