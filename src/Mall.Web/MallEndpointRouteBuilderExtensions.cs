@@ -19,6 +19,7 @@ using Mall.Web.Coupons;
 using Mall.Web.Themes;
 using Mall.Web.Webhooks;
 using Mall.Web.Auditing;
+using Mall.Web.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
@@ -41,12 +42,7 @@ public static class MallEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         // One group around everything, so that conventions given to the result reach each endpoint.
         var mall = endpoints.MapGroup("");
-        // Rate limits on every Mall route (one limiter for all: its counters are per caller, not per endpoint).
-        mall.AddEndpointFilterFactory((_, next) =>
-        {
-            var limiter = endpoints.ServiceProvider.GetRequiredService<Mall.Web.RateLimiting.MallRateLimiter>();
-            return invocation => limiter.InvokeAsync(invocation, next);
-        });
+        mall.WithMallRateLimits(endpoints.ServiceProvider);
         var storefront = mall.MapGroup(MallRoutes.StorefrontV1)
             .AddEndpointFilter<MallProblemEndpointFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxStorefrontRequestBytes))

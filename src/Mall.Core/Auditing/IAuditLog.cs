@@ -18,7 +18,7 @@ public interface IAuditLog
 /// <summary>One entry of the audit log.</summary>
 /// <param name="Id">Its id.</param>
 /// <param name="OccurredAt">When the change was committed (UTC).</param>
-/// <param name="Actor">Who: <c>admin:{name}</c>, <c>apikey:{id}</c> or <c>operator</c>.</param>
+/// <param name="Actor">Who: <c>admin:{name}</c>, <c>apikey:{id}</c> or <c>admin-key</c> (the operator key).</param>
 /// <param name="Action">What: the HTTP method and route, e.g. <c>PATCH /api/admin/catalog/products/{id}</c>.</param>
 /// <param name="EntityType">The kind of entity changed (e.g. <c>product</c>), when known.</param>
 /// <param name="EntityId">Its id, when known.</param>

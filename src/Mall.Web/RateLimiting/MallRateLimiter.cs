@@ -6,6 +6,7 @@ using Mall.Security;
 using Mall.Web.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Mall.Web.RateLimiting;
@@ -113,6 +114,17 @@ internal static class RateLimitConventions
     /// <summary>The endpoint also counts against the payment limit (per shopper).</summary>
     public static TBuilder WithPaymentRateLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new StricterRateLimitMetadata(RateLimitKind.Payment));
+
+    /// <summary>
+    /// Puts the group's endpoints under Mall's rate limits: one limiter for every group, since its counters are per
+    /// caller, not per endpoint.
+    /// </summary>
+    public static RouteGroupBuilder WithMallRateLimits(this RouteGroupBuilder group, IServiceProvider services)
+    {
+        var limiter = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<MallRateLimiter>(services);
+        group.AddEndpointFilterFactory((_, next) => invocation => limiter.InvokeAsync(invocation, next));
+        return group;
+    }
 
     /// <summary>The endpoint is not rate-limited.</summary>
     public static TBuilder WithoutRateLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

@@ -21,11 +21,7 @@ internal static partial class StorefrontEndpoints
     public static IEndpointRouteBuilder Map(IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup("").ExcludeFromDescription();
-        pages.AddEndpointFilterFactory((_, next) =>
-        {
-            var limiter = endpoints.ServiceProvider.GetRequiredService<Mall.Web.RateLimiting.MallRateLimiter>();
-            return invocation => limiter.InvokeAsync(invocation, next);
-        });
+        Mall.Web.RateLimiting.RateLimitConventions.WithMallRateLimits(pages, endpoints.ServiceProvider);
         pages.MapGet("/", async (HttpContext http, StorefrontRenderer renderer, IProductService products, ICategoryService categories) =>
         {
             var newest = await products.SearchAsync(new ProductQuery { Status = ProductStatus.Published, Sort = ProductSort.Newest, PageSize = 12 }, http.RequestAborted);
