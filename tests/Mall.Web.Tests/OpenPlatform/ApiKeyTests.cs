@@ -90,6 +90,9 @@ public class ApiKeyTests
             (ApiScopes.OrdersFulfil, HttpMethod.Post, "/api/admin/orders/999999/ship", new { carrier = "SF", trackingNumber = "SF1" }),
             (ApiScopes.CustomersRead, HttpMethod.Get, "/api/admin/customers/999999", null),
             (ApiScopes.CustomersWrite, HttpMethod.Post, "/api/admin/customers/999999/assets", new { asset = "points", delta = 1, reason = "x", reference = "key-2" }),
+            (ApiScopes.WebhooksManage, HttpMethod.Get, "/api/admin/webhooks/subscriptions", null),
+            (ApiScopes.WebhooksManage, HttpMethod.Post, "/api/admin/webhooks/deliveries/999999/replay", new { }),
+            (ApiScopes.AuditRead, HttpMethod.Get, "/api/admin/audit", null),
         };
         foreach (var scope in requests.Select(r => r.Scope).Distinct())
         {
