@@ -66,6 +66,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<Mall.Auditing.IAuditLog, Mall.Auditing.Services.AuditLog>();
         services.TryAddSingleton<Mall.Outbox.Services.OutboxSignal>();
         services.TryAddSingleton<Mall.Outbox.IOutbox, Mall.Outbox.Services.OutboxWriter>();
+        services.TryAddSingleton<Mall.Outbox.Services.OutboxStore>();
         services.TryAddSingleton<Mall.Webhooks.Services.WebhookSender>();
         services.TryAddSingleton<Mall.Webhooks.IWebhookService, Mall.Webhooks.Services.WebhookService>();
         services.TryAddSingleton<PaymentService>();

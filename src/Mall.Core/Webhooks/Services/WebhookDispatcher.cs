@@ -23,6 +23,7 @@ internal sealed class WebhookDispatcher : MallJob
     private const int SendBatch = 256;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
     private readonly IMallDatabase database;
+    private readonly OutboxStore outboxStore;
     private readonly WebhookSender sender;
     private readonly OutboxSignal signal;
     private readonly IDomainEventDispatcher events;
@@ -32,11 +33,12 @@ internal sealed class WebhookDispatcher : MallJob
     private DateTime _lastPrune = DateTime.MinValue;
 
     public WebhookDispatcher(
-        IJobLeases leases, IMallDatabase database, WebhookSender sender, OutboxSignal signal, IDomainEventDispatcher events,
+        IJobLeases leases, IMallDatabase database, OutboxStore outboxStore, WebhookSender sender, OutboxSignal signal, IDomainEventDispatcher events,
         IOptions<MallOptions> mallOptions, TimeProvider clock, ILogger<WebhookDispatcher> logger, MallMetrics metrics)
         : base(leases, clock, logger, metrics)
     {
         this.database = database;
+        this.outboxStore = outboxStore;
         this.sender = sender;
         this.signal = signal;
         this.events = events;
@@ -92,9 +94,7 @@ internal sealed class WebhookDispatcher : MallJob
     internal Task<int> FanOutAsync(CancellationToken cancellationToken) => database.InTransactionAsync(async tx =>
     {
         var connection = tx.Connection!;
-        var pending = (await connection.QueryAsync<OutboxWriter.Row>(new CommandDefinition(
-            $"SELECT {OutboxWriter.Row.Columns} FROM mall_outbox WHERE dispatched_at IS NULL ORDER BY id {Dialect.Page("0", "@take")}",
-            new { take = FanOutBatch }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        var pending = await outboxStore.PendingAsync(tx, FanOutBatch, cancellationToken).ConfigureAwait(false);
         if (pending.Count == 0) return 0;
         var subscriptions = (await connection.QueryAsync<SubscriptionRow>(new CommandDefinition(
             $"SELECT {SubscriptionRow.Columns} FROM mall_webhook_subscription", transaction: tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
@@ -122,8 +122,7 @@ internal sealed class WebhookDispatcher : MallJob
                 }
             }
         if (count > 0) await connection.ExecuteAsync(new CommandDefinition(sql.ToString(), parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE mall_outbox SET dispatched_at = @now WHERE {Dialect.InList("id", "@ids")}", new { now, ids = pending.Select(e => e.Id).ToList() }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await outboxStore.MarkDispatchedAsync(tx, pending.Select(e => e.Id).ToList(), now, cancellationToken).ConfigureAwait(false);
         return pending.Count;
     }, cancellationToken);
 
@@ -145,10 +144,7 @@ internal sealed class WebhookDispatcher : MallJob
                     $"SELECT {SubscriptionRow.Columns} FROM mall_webhook_subscription WHERE {Dialect.InList("id", "@ids")}",
                     new { ids = due.Select(d => d.SubscriptionId).Distinct().ToList() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
                 .ToDictionary(s => s.Id);
-            outbox = (await connection.QueryAsync<OutboxWriter.Row>(new CommandDefinition(
-                    $"SELECT {OutboxWriter.Row.Columns} FROM mall_outbox WHERE {Dialect.InList("id", "@ids")}",
-                    new { ids = due.Select(d => d.OutboxId).Distinct().ToList() }, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                .ToDictionary(e => e.Id);
+            outbox = await outboxStore.GetAsync(connection, due.Select(d => d.OutboxId).Distinct().ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         var results = new ConcurrentBag<(DeliveryRow Delivery, IReadOnlyList<WebhookAttempt> Attempts)>();
@@ -261,7 +257,7 @@ internal sealed class WebhookDispatcher : MallJob
         }
     }
 
-    /// <summary>Removes finished deliveries, their attempts and dispatched events older than <paramref name="cut"/>.</summary>
+    /// <summary>Removes finished deliveries and their attempts older than <paramref name="cut"/>, then the outbox's dispatched events as old.</summary>
     internal Task PruneAsync(DateTime cut, CancellationToken cancellationToken) => database.InTransactionAsync(async tx =>
     {
         var connection = tx.Connection!;
@@ -270,9 +266,8 @@ internal sealed class WebhookDispatcher : MallJob
             "DELETE FROM mall_webhook_attempt WHERE delivery_id IN (SELECT id FROM mall_webhook_delivery WHERE created_at < @cut AND status <> @pending)", parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM mall_webhook_delivery WHERE created_at < @cut AND status <> @pending", parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM mall_outbox WHERE occurred_at < @cut AND dispatched_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM mall_webhook_delivery d WHERE d.outbox_id = mall_outbox.id)",
-            parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // A delivery still pending then (a subscription paused for longer than the retention) finds its event gone and fails, saying so.
+        return await outboxStore.PruneAsync(tx, cut, cancellationToken).ConfigureAwait(false);
     }, cancellationToken);
 
     private DateTime Now() => WebhookService.Microseconds(clock.GetUtcNow().UtcDateTime);

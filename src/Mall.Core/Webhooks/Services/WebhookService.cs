@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace Mall.Webhooks.Services;
 
-/// <summary>Default <see cref="IWebhookService"/> over <c>mall_webhook_*</c> and <c>mall_outbox</c>.</summary>
-internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry extensions, OutboxSignal signal, IOptions<MallOptions> options, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IWebhookService
+/// <summary>Default <see cref="IWebhookService"/> over <c>mall_webhook_*</c>, reading events through the outbox's store.</summary>
+internal sealed class WebhookService(IMallDatabase database, OutboxStore outboxStore, IExtensionRegistry extensions, OutboxSignal signal, IOptions<MallOptions> options, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IWebhookService
 {
     private static readonly TimeSpan MaxOverlap = TimeSpan.FromDays(7);
     private readonly WebhookTargets _targets = WebhookTargets.From(options.Value.Webhooks);
@@ -161,8 +161,7 @@ internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry 
         var row = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
             $"SELECT {DeliveryRow.Columns} FROM mall_webhook_delivery WHERE id = @id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false)).SingleOrDefault();
         if (row is null) return null;
-        var outbox = (await connection.QueryAsync<OutboxWriter.Row>(new CommandDefinition(
-            $"SELECT {OutboxWriter.Row.Columns} FROM mall_outbox WHERE id = @id", new { id = row.OutboxId }, cancellationToken: cancellationToken)).ConfigureAwait(false)).SingleOrDefault();
+        var outbox = await outboxStore.FindAsync(connection, null, row.OutboxId, cancellationToken).ConfigureAwait(false);
         var attempts = (await connection.QueryAsync<AttemptRow>(new CommandDefinition(
                 "SELECT attempted_at AS AttemptedAt, succeeded AS Succeeded, status_code AS StatusCode, duration_ms AS DurationMs, error AS Error, response_excerpt AS ResponseExcerpt " +
                 "FROM mall_webhook_attempt WHERE delivery_id = @id ORDER BY id", new { id }, cancellationToken: cancellationToken)).ConfigureAwait(false))
@@ -179,7 +178,7 @@ internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry 
             var original = (await tx.Connection!.QueryAsync<DeliveryRow>(new CommandDefinition(
                 $"SELECT {DeliveryRow.Columns} FROM mall_webhook_delivery WHERE id = @deliveryId", new { deliveryId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).SingleOrDefault()
                 ?? throw new MallNotFoundException($"Webhook delivery {deliveryId} does not exist.");
-            if (await tx.Connection!.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM mall_outbox WHERE id = @id", new { id = original.OutboxId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false) == 0)
+            if (await outboxStore.FindAsync(tx.Connection!, tx, original.OutboxId, cancellationToken).ConfigureAwait(false) is null)
                 throw new MallConflictException($"The event of delivery {deliveryId} is older than the retention period and was removed.") { Code = "webhook.event_expired" };
             return await InsertDeliveryAsync(Dialect, tx, original.SubscriptionId, original.OutboxId, original.EventId, original.EventType, original.Id, now, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
@@ -202,8 +201,7 @@ internal sealed class WebhookService(IMallDatabase database, IExtensionRegistry 
                 ?? throw new MallNotFoundException($"Webhook subscription {subscriptionId} does not exist.");
             var patterns = subscription.EventList;
             // Only what was already handed out: undispatched events reach the subscription anyway.
-            var events = (await tx.Connection!.QueryAsync<(long Id, string EventId, string Type)>(new CommandDefinition(
-                "SELECT id, event_id, type FROM mall_outbox WHERE occurred_at >= @from AND dispatched_at IS NOT NULL ORDER BY id", new { from }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
+            var events = (await outboxStore.DispatchedSinceAsync(tx, from, cancellationToken).ConfigureAwait(false))
                 .Where(e => Matches(patterns, e.Type)).ToList();
             foreach (var e in events)
                 await InsertDeliveryAsync(Dialect, tx, subscriptionId, e.Id, e.EventId, e.Type, null, now, cancellationToken).ConfigureAwait(false);
