@@ -105,8 +105,8 @@ public sealed class AuditScope
     /// <summary>Records a field's value before and after (values are serialized as JSON; equal values are left out).</summary>
     public void Change(string field, object? before, object? after)
     {
-        var b = before is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(before, Outbox.Services.OutboxWriter.DataJson);
-        var a = after is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(after, Outbox.Services.OutboxWriter.DataJson);
+        var b = before is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(before, Common.RecordJson.Options);
+        var a = after is null ? null : System.Text.Json.JsonSerializer.SerializeToNode(after, Common.RecordJson.Options);
         if (JsonNode.DeepEquals(b, a)) return;
         _changes[field] = new AuditChange(b, a);
     }

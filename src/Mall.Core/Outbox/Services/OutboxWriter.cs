@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Mall.Data;
@@ -10,13 +9,6 @@ namespace Mall.Outbox.Services;
 /// <summary>Default <see cref="IOutbox"/>: rows in <c>mall_outbox</c>; each write wakes the dispatcher.</summary>
 internal sealed partial class OutboxWriter(IMallDatabase database, OutboxSignal signal, TimeProvider clock) : IOutbox
 {
-    /// <summary>How event data is written: camelCase names, enums as camelCase strings, nulls left out.</summary>
-    internal static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     /// <inheritdoc />
     public async Task<Guid> AddAsync(DbTransaction transaction, string type, string subject, object data, CancellationToken cancellationToken = default)
     {
@@ -28,7 +20,7 @@ internal sealed partial class OutboxWriter(IMallDatabase database, OutboxSignal 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             "INSERT INTO mall_outbox (event_id, type, subject, data, occurred_at, dispatched_at) VALUES (@id, @type, @subject, @data, @now, NULL)",
-            new { id = id.ToString("D"), type, subject, data = JsonSerializer.Serialize(data, data.GetType(), DataJson), now = clock.GetUtcNow().UtcDateTime },
+            new { id = id.ToString("D"), type, subject, data = JsonSerializer.Serialize(data, data.GetType(), Common.RecordJson.Options), now = clock.GetUtcNow().UtcDateTime },
             transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         // Not committed yet: the signal also wakes the dispatcher a moment later, after the commit.
         signal.Raise();
