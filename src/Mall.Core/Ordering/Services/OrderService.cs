@@ -255,8 +255,7 @@ internal sealed class OrderService(
         errors.Required("carrier", carrier, 50);
         errors.Required("trackingNumber", trackingNumber, 64);
         errors.ThrowIfAny();
-        return TransitionAsync(orderId, OrderTrigger.Ship, actor, null,
-            ("shipping_carrier = @carrier, tracking_number = @tracking", new { carrier = carrier.Trim(), tracking = trackingNumber.Trim() }), null, cancellationToken);
+        return TransitionAsync(orderId, OrderTrigger.Ship, actor, null, (carrier.Trim(), trackingNumber.Trim()), null, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -315,18 +314,18 @@ internal sealed class OrderService(
     /// transition and run its side effect, all in one transaction. A disallowed transition changes nothing.
     /// </summary>
     private async Task<Order> TransitionAsync(
-        long orderId, OrderTrigger trigger, string actor, string? reason, (string Set, object Values)? extra,
+        long orderId, OrderTrigger trigger, string actor, string? reason, (string Carrier, string Tracking)? shipment,
         Func<DbTransaction, string, Task>? effect, CancellationToken cancellationToken)
     {
         ValidateTransition(actor, reason);
-        var change = await database.InTransactionAsync(tx => TransitionInAsync(tx, orderId, trigger, actor, reason, extra, effect, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var change = await database.InTransactionAsync(tx => TransitionInAsync(tx, orderId, trigger, actor, reason, shipment, effect, cancellationToken), cancellationToken).ConfigureAwait(false);
         await events.DispatchAsync(change, cancellationToken).ConfigureAwait(false);
         return (await FindAsync(orderId, null, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>The transition inside the caller's transaction; the caller dispatches the returned event after commit.</summary>
     private async Task<OrderStatusChangedEvent> TransitionInAsync(
-        DbTransaction tx, long orderId, OrderTrigger trigger, string actor, string? reason, (string Set, object Values)? extra,
+        DbTransaction tx, long orderId, OrderTrigger trigger, string actor, string? reason, (string Carrier, string Tracking)? shipment,
         Func<DbTransaction, string, Task>? effect, CancellationToken cancellationToken)
     {
         ValidateTransition(actor, reason);
@@ -344,21 +343,16 @@ internal sealed class OrderService(
                 (allowed.Count == 0 ? " (no further changes are)." : $" (allowed: {string.Join(", ", allowed.Select(Name))}).")) { Code = "order.illegal_transition" };
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        var parameters = new DynamicParameters(extra?.Values);
-        parameters.AddDynamicParams(new { orderId, from = (short)from, to = (short)to, now });
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            $"UPDATE mall_order SET status = @to, updated_at = @now{(extra is null ? "" : ", " + extra.Value.Set)} WHERE id = @orderId AND status = @from",
-            parameters, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"UPDATE mall_order SET status = @to, updated_at = @now{(shipment is null ? "" : ", shipping_carrier = @carrier, tracking_number = @tracking")} WHERE id = @orderId AND status = @from",
+            new { orderId, from = (short)from, to = (short)to, now, carrier = shipment?.Carrier, tracking = shipment?.Tracking }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
         if (changed == 0) throw new MallConflictException($"Order {current.Number} changed meanwhile; read it again.") { Code = "order.concurrent_change" };
         await RecordAsync(tx, orderId, from, to, trigger, actor.Trim(), reason?.Trim(), now, cancellationToken).ConfigureAwait(false);
         if (effect is not null) await effect(tx, current.Number).ConfigureAwait(false);
         using (var participants = extensions.Acquire<IOrderParticipant>())
             foreach (var (participant, _) in participants.Items)
                 await participant.TransitionedAsync(new OrderTransitioned(tx, orderId, current.Number, from, to, trigger), cancellationToken).ConfigureAwait(false);
-        string? carrier = null, tracking = null;
-        if (trigger == OrderTrigger.Ship)
-            (carrier, tracking) = await connection.QuerySingleAsync<(string?, string?)>(new CommandDefinition(
-                "SELECT shipping_carrier, tracking_number FROM mall_order WHERE id = @orderId", new { orderId }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var (carrier, tracking) = (shipment?.Carrier, shipment?.Tracking);
         if (audit.Current is { } entry)
         {
             entry.SetEntity("order", orderId.ToString(CultureInfo.InvariantCulture));
