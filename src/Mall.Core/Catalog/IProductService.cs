@@ -32,6 +32,21 @@ public interface IProductService
     Task<IReadOnlyDictionary<long, CatalogSku>> GetSkusAsync(IReadOnlyCollection<long> skuIds, System.Data.Common.DbTransaction? transaction = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The SKUs whose codes are in <paramref name="codes"/> (codes are unique across the catalog; at most 1,000 per
+    /// call), by code: for integrations that name SKUs by code (an ERP, a WMS). Deleted SKUs are included, flagged.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, CatalogSku>> GetSkusByCodeAsync(IReadOnlyCollection<string> codes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes the price (and, where given, the member price) of many SKUs at once, in one transaction: all or
+    /// nothing. The products' price ranges follow, each changed product raises <c>product.changed</c>, and cached
+    /// reads are invalidated after commit. SKUs whose prices already are the asked ones are left alone.
+    /// </summary>
+    /// <returns>How many SKUs changed.</returns>
+    /// <exception cref="Common.MallValidationException">A price is not a valid amount, a SKU is listed twice or does not exist (deleted ones included); nothing changes.</exception>
+    Task<int> SetSkuPricesAsync(IReadOnlyList<SkuPriceChange> changes, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Sets the freight template of a product (null: the default rules), in <paramref name="transaction"/>; the
     /// shipping feature checks the template. How many products use a template: <see cref="CountUsingFreightTemplateAsync"/>.
     /// </summary>
@@ -93,3 +108,9 @@ public sealed record CatalogSku
     /// <summary>Can be bought now: neither it nor its product deleted, the product published.</summary>
     public bool OnSale => !IsDeleted && !ProductDeleted && ProductStatus == ProductStatus.Published;
 }
+
+/// <summary>A new price for a SKU (<see cref="IProductService.SetSkuPricesAsync"/>).</summary>
+/// <param name="SkuId">The SKU.</param>
+/// <param name="Price">Its new price.</param>
+/// <param name="MemberPrice">Its new member price; null leaves the member price as it is.</param>
+public sealed record SkuPriceChange(long SkuId, decimal Price, decimal? MemberPrice = null);

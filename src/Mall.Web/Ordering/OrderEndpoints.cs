@@ -70,8 +70,8 @@ internal static class OrderEndpoints
     public static void MapOrderAdmin(this RouteGroupBuilder group)
     {
         var orders = group.MapGroup("/orders").WithTags("Admin: orders");
-        orders.MapGet("/", (string? status, long? customerId, int? page, int? pageSize, IOrderService service, CancellationToken ct) =>
-            service.ListAsync(new OrderQuery { CustomerId = customerId, Status = ParseStatus(status), Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
+        orders.MapGet("/", (string? status, long? customerId, int? page, int? pageSize, long? afterId, IOrderService service, CancellationToken ct) =>
+            service.ListAsync(new OrderQuery { CustomerId = customerId, Status = ParseStatus(status), AfterId = afterId, Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
         orders.MapGet("/{id:long}", async (long id, IOrderService service, CancellationToken ct) =>
             await service.FindAsync(id, null, ct) ?? throw new MallNotFoundException($"Order {id} does not exist."));
         orders.MapPost("/{id:long}/ship", (long id, ShipOrderBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>

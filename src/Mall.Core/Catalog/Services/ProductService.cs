@@ -33,6 +33,81 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, CatalogSku>> GetSkusByCodeAsync(IReadOnlyCollection<string> codes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        if (codes.Count > 1000) throw new ArgumentOutOfRangeException(nameof(codes), codes.Count, "At most 1,000 SKU codes per call.");
+        if (codes.Count == 0) return new Dictionary<string, CatalogSku>(StringComparer.Ordinal);
+        var list = codes.Distinct(StringComparer.Ordinal).ToList();
+        var ids = await database.ReadAsync(null, null, (connection, tx) => connection.QueryAsync<long>(new CommandDefinition(
+            $"SELECT id FROM mall_sku WHERE {Dialect.InList("code", "@list")}", new { list }, tx, cancellationToken: cancellationToken)), cancellationToken).ConfigureAwait(false);
+        var skus = await GetSkusAsync(ids.ToList(), null, cancellationToken).ConfigureAwait(false);
+        return skus.Values.ToDictionary(s => s.Code, StringComparer.Ordinal);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SetSkuPricesAsync(IReadOnlyList<SkuPriceChange> changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var errors = new ValidationErrors();
+        if (changes.Count is 0 or > 1000) errors.Add("changes", "lists 1 to 1,000 SKUs.");
+        var seen = new HashSet<long>();
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            if (change is null) { errors.Add($"changes[{i}]", "is required."); continue; }
+            if (!seen.Add(change.SkuId)) errors.Add($"changes[{i}].skuId", $"SKU {change.SkuId} is listed twice.");
+            errors.Money($"changes[{i}].price", change.Price);
+            if (change.MemberPrice is { } member) errors.Money($"changes[{i}].memberPrice", member);
+        }
+        errors.ThrowIfAny();
+        var products = await database.InTransactionAsync(async tx =>
+        {
+            var connection = tx.Connection!;
+            var ids = changes.Select(c => c.SkuId).ToList();
+            var current = (await connection.QueryAsync<(long Id, long ProductId, string Code, long Price, long? MemberPrice)>(new CommandDefinition(
+                $"SELECT id, product_id, code, price, member_price FROM mall_sku WHERE {Dialect.InList("id", "@ids")}{Dialect.ForUpdate}", new { ids }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
+                .ToDictionary(s => s.Id);
+            var missing = new ValidationErrors();
+            for (var i = 0; i < changes.Count; i++)
+                if (!current.ContainsKey(changes[i].SkuId)) missing.Add($"changes[{i}].skuId", $"SKU {changes[i].SkuId} does not exist.");
+            missing.ThrowIfAny();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var touched = new SortedSet<long>();
+            var changed = 0;
+            foreach (var change in changes)
+            {
+                var sku = current[change.SkuId];
+                var price = Money.ToCents(change.Price);
+                var member = change.MemberPrice is { } m ? Money.ToCents(m) : sku.MemberPrice;
+                if (price == sku.Price && member == sku.MemberPrice) continue;
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mall_sku SET price = @price, member_price = @member, updated_at = @now WHERE id = @id", new { price, member, now, id = sku.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                if (audit.Current is { } entry)
+                {
+                    entry.Change($"skus[{sku.Code}].price", Money.FromCents(sku.Price), Money.FromCents(price));
+                    entry.Change($"skus[{sku.Code}].memberPrice", sku.MemberPrice is { } old ? Money.FromCents(old) : null, member is { } nm ? Money.FromCents(nm) : null);
+                }
+                touched.Add(sku.ProductId);
+                changed++;
+            }
+            foreach (var productId in touched)
+            {
+                // The product's price range over its live SKUs, as a full update computes it.
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE mall_product SET min_price = COALESCE((SELECT MIN(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), min_price), " +
+                    "max_price = COALESCE((SELECT MAX(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), max_price), updated_at = @now WHERE id = @productId",
+                    new { productId, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await ProductChangedAsync(tx, productId, ProductChange.Updated, cancellationToken).ConfigureAwait(false);
+            }
+            if (audit.Current is { } scope && touched.Count == 1) scope.SetEntity("product", touched.Min.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return (touched.ToList(), changed);
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var productId in products.Item1) await cache.InvalidateProductAsync(productId, cancellationToken).ConfigureAwait(false);
+        return products.changed;
+    }
+
+    /// <inheritdoc />
     public async Task SetFreightTemplateAsync(DbTransaction transaction, long productId, long? templateId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);

@@ -172,6 +172,11 @@ public sealed record OrderQuery
     public long? CustomerId { get; init; }
     /// <summary>Only orders in this status.</summary>
     public OrderStatus? Status { get; init; }
+    /// <summary>
+    /// Only orders with an id above this one, oldest first (instead of newest first): a cursor that stays stable
+    /// while orders are placed, for integrations that walk every order (an ERP resync).
+    /// </summary>
+    public long? AfterId { get; init; }
     /// <summary>1-based page.</summary>
     public int Page { get; init; } = 1;
     /// <summary>Page size (1–100).</summary>

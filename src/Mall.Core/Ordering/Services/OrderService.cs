@@ -179,12 +179,15 @@ internal sealed class OrderService(
         var errors = new ValidationErrors();
         Paging.Validate(errors, query.Page, query.PageSize);
         if (query.Status is { } s && !Enum.IsDefined(s)) errors.Add("status", "is not a known order status.");
+        if (query.AfterId < 0) errors.Add("afterId", "is an order id, 0 or more.");
         errors.ThrowIfAny();
-        var where = "1 = 1" + (query.CustomerId is null ? "" : " AND customer_id = @CustomerId") + (query.Status is null ? "" : " AND status = @status");
-        var parameters = new { query.CustomerId, status = (short?)query.Status, skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
+        var where = "1 = 1" + (query.CustomerId is null ? "" : " AND customer_id = @CustomerId") + (query.Status is null ? "" : " AND status = @status")
+            + (query.AfterId is null ? "" : " AND id > @AfterId");
+        var order = query.AfterId is null ? "created_at DESC, id DESC" : "id";
+        var parameters = new { query.CustomerId, query.AfterId, status = (short?)query.Status, skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM mall_order WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var orders = await LoadAsync(connection, $"{where} ORDER BY created_at DESC, id DESC {Dialect.Page("@skip", "@take")}", parameters, cancellationToken).ConfigureAwait(false);
+        var orders = await LoadAsync(connection, $"{where} ORDER BY {order} {Dialect.Page("@skip", "@take")}", parameters, cancellationToken).ConfigureAwait(false);
         return new PagedResult<Order>(orders, query.Page, query.PageSize, total);
     }
 
