@@ -311,6 +311,19 @@ public class ErpSyncTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous.GetAsync($"{Admin}/status")).StatusCode);
         using var step = await app.Admin.PostAsync($"{Admin}/resync/step", null);
         Assert.Equal(HttpStatusCode.Conflict, step.StatusCode);
+
+        // API keys: orders:read reads the status, not the controls; orders:write controls; catalog scopes reach nothing here.
+        async Task<HttpClient> KeyAsync(params string[] scopes) =>
+            ApiKeyTests.KeyClient(app, (await app.PostOkAsync("/api/admin/api-keys", new { name = "erp " + string.Join(",", scopes), scopes })).GetProperty("token").GetString()!);
+        using var reader = await KeyAsync("orders:read");
+        Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync($"{Admin}/status")).StatusCode);
+        var refused = await ApiKeyTests.ProblemAsync(await reader.PostAsync($"{Admin}/pause", null), HttpStatusCode.Forbidden);
+        Assert.Contains("orders:write", refused.ToString());
+        using var writer = await KeyAsync("orders:write");
+        Assert.Equal(HttpStatusCode.OK, (await writer.PostAsync($"{Admin}/resume", null)).StatusCode);
+        using var catalog = await KeyAsync("catalog:read", "catalog:write");
+        await ApiKeyTests.ProblemAsync(await catalog.GetAsync($"{Admin}/status"), HttpStatusCode.Forbidden);
+        await ApiKeyTests.ProblemAsync(await catalog.PostAsync($"{Admin}/retry", null), HttpStatusCode.Forbidden);
     }
 
     /// <summary>Signatures match values computed by an independent implementation (Python's hashlib and hmac).</summary>
