@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mall.Inventory;
 using Mall.Plugins.ErpSync;
 using Mall.Plugins.ErpSync.Signing;
+using Mall.Sample.ErpSyncCli;
 using Mall.Testing;
 using Mall.Web.Tests.Marketing;
 using Mall.Web.Tests.Payments;
@@ -350,5 +351,59 @@ public class ErpSyncTests
         Assert.Equal("erp.shipment.confirm", scheme.Verify(new ErpInboundRequest(fields, new Dictionary<string, string>(), ""), new ErpCredentials("k", "secret-secret"), now, TimeSpan.FromMinutes(5)).Method);
         fields["biz"] = "{\"so_id\":\"other\"}";
         Assert.Throws<ErpSignatureException>(() => scheme.Verify(new ErpInboundRequest(fields, new Dictionary<string, string>(), ""), new ErpCredentials("k", "secret-secret"), now, TimeSpan.FromMinutes(5)));
+    }
+}
+
+/// <summary>The resync command line (samples/Mall.Sample.ErpSyncCli) against a mall and the fake ERP.</summary>
+public class ErpSyncCliTests
+{
+    [Fact]
+    public async Task The_command_line_resync_resumes_an_interrupted_run_and_reports_a_summary()
+    {
+        await using var erp = await FakeErpProcess.StartAsync(TopSignatureScheme.HmacName);
+        var app = await MallApp.StartAsync("Sqlite", kestrel: true);
+        await using var _ = app;
+        await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage("Mall.Plugins.ErpSync"));
+        await PluginHostTests.PostOkAsync(app, "/api/admin/plugins/Mall.Plugins.ErpSync/install?enable=true");
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 500, price: 5m);
+        using var shopper = await app.ShopperAsync("13800000971");
+        for (var i = 0; i < 150; i++)
+        {
+            using var place = ShopperFlowTests.OrderRequest(skuId, 1, null);
+            var order = await (await shopper.SendAsync(place)).Content.ReadFromJsonAsync<JsonElement>();
+            await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{order.GetProperty("id").GetInt64()}/dev-pay");
+        }
+        // Configured only now: the 150 events waited for it (none is lost while the ERP is not set up).
+        using (var put = await app.Admin.PutAsJsonAsync("/api/admin/plugins/Mall.Plugins.ErpSync/settings",
+                   new { baseUrl = erp.Url, scheme = erp.Scheme, appKey = erp.AppKey, appSecret = erp.Secret, warehouseCode = "WH-01" }))
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        await FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(30), async () => (await erp.OrdersAsync()).GetProperty("unique").GetInt32() == 150, "the waiting events were not sent");
+
+        // A run interrupted after its first step (as a lost connection would leave it)…
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"{ErpSyncPlugin.Routes}/admin/resync");
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"{ErpSyncPlugin.Routes}/admin/resync/step");
+
+        // …goes on where it stopped when the command runs again, with a key that has the orders scopes.
+        var token = (await app.PostOkAsync("/api/admin/api-keys", new { name = "resync", scopes = new[] { "orders:read", "orders:write" } })).GetProperty("token").GetString()!;
+        var options = ErpSyncOptions.Parse(["sync", "--full", "--url", app.Anonymous.BaseAddress!.ToString(), "--key", token], null);
+        Assert.Null(options.Error);
+        using var http = new HttpClient { BaseAddress = new Uri(options.Url!) };
+        http.DefaultRequestHeaders.Add("X-Mall-Api-Key", options.Key);
+        var console = new Spectre.Console.Testing.TestConsole();
+        Assert.Equal(0, await new ErpSyncCommand(http, console).RunAsync(options.Restart, CancellationToken.None));
+        Assert.Contains("Resuming the resync", console.Output);
+        Assert.Contains("100 of 150 orders done", console.Output);
+        Assert.Contains("Resync complete.", console.Output);
+        var events = await app.ScalarAsync<long>("SELECT COUNT(*) FROM erp_push");
+        Assert.Equal(150, events);
+        var received = await erp.OrdersAsync();
+        Assert.Equal(150, received.GetProperty("unique").GetInt32());
+        // Every order was sent again by the resync (the ERP deduplicated them).
+        Assert.All(received.GetProperty("receipts").EnumerateObject(), r => Assert.Equal(2, r.Value.GetInt32()));
+
+        // Bad command lines are refused with the usage.
+        Assert.NotNull(ErpSyncOptions.Parse(["sync", "--url", "http://x"], "k").Error);
+        Assert.NotNull(ErpSyncOptions.Parse(["sync", "--full", "--url", "ftp://x"], "k").Error);
+        Assert.NotNull(ErpSyncOptions.Parse(["sync", "--full", "--url", "http://x"], null).Error);
     }
 }
