@@ -30,24 +30,8 @@ public sealed class FakeErpProcess : IAsyncDisposable
     public static async Task<FakeErpProcess> StartAsync(string scheme, string appKey = "mall-store-1", string secret = "erp-secret-0123456789")
     {
         var dll = Path.Combine(PluginBuilds.RepositoryRoot, "tests", "Mall.FakeErp", "bin", FakeGatewayProcess.BuildConfiguration, "net10.0", "Mall.FakeErp.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first.");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, appKey, secret, scheme, "--urls", "http://127.0.0.1:0" }) info.ArgumentList.Add(arg);
-        var process = Process.Start(info)!;
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.IndexOf("Now listening on: ", StringComparison.Ordinal) is { } at and >= 0) listening.TrySetResult(e.Data[(at + "Now listening on: ".Length)..].Trim());
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60))) != listening.Task)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The fake ERP did not start listening within 60 s.");
-        }
-        return new FakeErpProcess(process, await listening.Task, appKey, secret, scheme);
+        var (process, url) = await LoopbackProcess.StartAsync(dll, "The fake ERP", appKey, secret, scheme);
+        return new FakeErpProcess(process, url, appKey, secret, scheme);
     }
 
     /// <summary>Misbehave for the next <paramref name="count"/> calls (-1: until told otherwise): none, down, slow, error500, duplicate, malformed, outOfOrder.</summary>
@@ -72,11 +56,6 @@ public sealed class FakeErpProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await LoopbackProcess.StopAsync(_process);
     }
 }

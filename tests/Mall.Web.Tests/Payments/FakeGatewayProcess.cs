@@ -76,26 +76,8 @@ public sealed class FakeGatewayProcess : IAsyncDisposable
         }));
 
         var dll = Path.Combine(PluginBuilds.RepositoryRoot, "tests", "Mall.FakeGateways", "bin", BuildConfiguration, "net10.0", "Mall.FakeGateways.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first.");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, config, "--urls", "http://127.0.0.1:0" }) info.ArgumentList.Add(arg);
-        var process = Process.Start(info)!;
-        // The address is known once Kestrel logs it.
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.IndexOf("Now listening on: ", StringComparison.Ordinal) is { } at and >= 0) listening.TrySetResult(e.Data[(at + "Now listening on: ".Length)..].Trim());
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var started = await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(60)));
-        if (started != listening.Task)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The fake gateway process did not start listening within 60 s.");
-        }
-        return new FakeGatewayProcess(process, folder, await listening.Task, keys);
+        var (process, url) = await LoopbackProcess.StartAsync(dll, "The fake gateway process", config);
+        return new FakeGatewayProcess(process, folder, url, keys);
     }
 
     /// <summary>Debug or Release, as this test assembly was built.</summary>
@@ -109,12 +91,7 @@ public sealed class FakeGatewayProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await LoopbackProcess.StopAsync(_process);
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
