@@ -407,3 +407,37 @@ public class ErpSyncCliTests
         Assert.NotNull(ErpSyncOptions.Parse(["sync", "--full", "--url", "http://x"], null).Error);
     }
 }
+
+/// <summary>The plugin's life cycle: hot-installed, used against the ERP, uninstalled with its data, its load context collected.</summary>
+public class ErpSyncLifecycleTests
+{
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_plugin_is_hot_installed_used_and_uninstalled_with_its_tables_and_load_context_gone(string provider)
+    {
+        await using var erp = await FakeErpProcess.StartAsync(HmacJsonSignatureScheme.SchemeName);
+        await using var app = await MallApp.StartAsync(provider, kestrel: true);
+        var unloaded = PluginHostTests.WatchUnloads(app);
+        await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage("Mall.Plugins.ErpSync"));
+        await PluginHostTests.PostOkAsync(app, "/api/admin/plugins/Mall.Plugins.ErpSync/install?enable=true");
+        using (var put = await app.Admin.PutAsJsonAsync("/api/admin/plugins/Mall.Plugins.ErpSync/settings",
+                   new { baseUrl = erp.Url, scheme = erp.Scheme, appKey = erp.AppKey, appSecret = erp.Secret, warehouseCode = "WH-01" }))
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 5, price: 5m);
+        using var shopper = await app.ShopperAsync("13800000981");
+        using (var place = ShopperFlowTests.OrderRequest(skuId, 1, null))
+        {
+            var order = await (await shopper.SendAsync(place)).Content.ReadFromJsonAsync<JsonElement>();
+            await ShopperFlowTests.PostOkAsync(shopper, $"/api/v1/orders/{order.GetProperty("id").GetInt64()}/dev-pay");
+        }
+        await FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(20), async () => (await erp.OrdersAsync()).GetProperty("unique").GetInt32() == 1, "the order did not reach the ERP");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Admin.DeleteAsync("/api/admin/plugins/Mall.Plugins.ErpSync?dropData=true")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Admin.GetAsync($"{ErpSyncPlugin.Routes}/admin/status")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => app.CountAsync("erp_push"));
+        // Orders go on without it.
+        using (var place = ShopperFlowTests.OrderRequest(skuId, 1, null))
+            Assert.True((await shopper.SendAsync(place)).IsSuccessStatusCode);
+        Assert.NotEmpty(unloaded);
+        foreach (var report in unloaded) await PluginHostTests.AssertCollectedAsync(report.LoadContext, $"ERP sync {report.Version}");
+    }
+}
