@@ -155,12 +155,17 @@ public class ErpSyncTests
             Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
         var inventory = mall.Services.GetRequiredService<IInventoryService>();
 
+        // A pull that started after this call: the first completion seen may be of a pull already under way (which
+        // may have read the feed before the test changed it), so ask twice.
         async Task PullAsync()
         {
-            var before = (await StatusAsync(mall)).GetProperty("lastPullAt").ToString();
-            using (var pull = await mall.Admin.PostAsync($"{Admin}/pull", null)) Assert.Equal(HttpStatusCode.Accepted, pull.StatusCode);
-            await FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(20), async () => (await StatusAsync(mall)).GetProperty("lastPullAt").ToString() != before,
-                "the pull did not run: " + (await StatusAsync(mall)));
+            for (var round = 0; round < 2; round++)
+            {
+                var before = (await StatusAsync(mall)).GetProperty("lastPullAt").ToString();
+                using (var pull = await mall.Admin.PostAsync($"{Admin}/pull", null)) Assert.Equal(HttpStatusCode.Accepted, pull.StatusCode);
+                await FlashSaleTests.WithinAsync(TimeSpan.FromSeconds(20), async () => (await StatusAsync(mall)).GetProperty("lastPullAt").ToString() != before,
+                    "the pull did not run: " + (await StatusAsync(mall)));
+            }
         }
 
         await erp.SetStockAsync(erpSku, 30);
