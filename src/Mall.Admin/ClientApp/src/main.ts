@@ -1,0 +1,15 @@
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import 'element-plus/theme-chalk/base.css'
+import 'element-plus/theme-chalk/el-message.css'
+import 'element-plus/theme-chalk/el-message-box.css'
+import './styles.css'
+import App from './App.vue'
+import { i18n } from './i18n'
+import { router } from './router'
+import { whenSignedOut } from './api'
+
+const app = createApp(App)
+app.use(createPinia()).use(i18n).use(router)
+whenSignedOut(() => router.push({ name: 'login' }))
+app.mount('#app')
