@@ -10,7 +10,7 @@ import pathlib, re, subprocess, sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Dependencies first: a project's API can only be read once what it builds on compiles.
-ORDER = ["Mall.Core", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Redis", "Mall.Web", "Mall.Client"]
+ORDER = ["Mall.Core", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Redis", "Mall.Web", "Mall.Client", "Mall.Admin"]
 ADDED = re.compile(r"RS0016: Symbol '(.+?)' is not part of the declared (?:public )?API")
 GONE = re.compile(r"RS0017: Symbol '(.+?)' is part of the declared API, but is either not public or could not be found")
 

@@ -49,6 +49,8 @@ public sealed class BargainPlugin : MallPlugin, IPluginEndpoints
                 return TypedResults.Created($"{Routes}/activities/{activity.Id}", activity);
             })
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        api.MapGet("/admin/activities", (BargainStore store, CancellationToken ct) => store.ListActivitiesAsync(ct))
+            .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         api.MapGet("/activities/{id:long}", async (long id, BargainStore store, CancellationToken ct) =>
             await store.FindActivityAsync(id, ct) ?? throw new MallNotFoundException($"Bargain activity {id} does not exist."));
         api.MapPost("/activities/{id:long}/start", async (long id, ClaimsPrincipal user, BargainStore store, CancellationToken ct) =>

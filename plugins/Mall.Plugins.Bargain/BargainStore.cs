@@ -77,6 +77,20 @@ public sealed class BargainStore(IMallDatabase database, Mall.Catalog.IProductSe
         return await FindActivityAsync(connection, null, id, cancellationToken);
     }
 
+    /// <summary>The newest activities (at most 100), for the console's list.</summary>
+    public async Task<IReadOnlyList<BargainActivity>> ListActivitiesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var ids = new List<long>();
+        await using (var command = Command(connection, null, $"SELECT id FROM bargain_activity ORDER BY id DESC {database.Dialect.Page("0", "100")}"))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetInt64(0));
+        var activities = new List<BargainActivity>(ids.Count);
+        foreach (var id in ids)
+            if (await FindActivityAsync(connection, null, id, cancellationToken) is { } activity) activities.Add(activity);
+        return activities;
+    }
+
     /// <summary>A shopper starts their one bargain of an activity.</summary>
     public async Task<BargainView> StartAsync(long activityId, long customerId, CancellationToken cancellationToken)
     {

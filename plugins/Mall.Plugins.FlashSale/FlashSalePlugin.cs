@@ -62,6 +62,8 @@ public sealed class FlashSalePlugin : MallPlugin, IPluginEndpoints
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         admin.MapPost("/sessions/{id:long}/end", (long id, FlashSaleStore store, CancellationToken ct) => store.EndSessionAsync(id, ct))
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        admin.MapGet("/sessions", (FlashSaleStore store, CancellationToken ct) => store.ListRecentAsync(ct))
+            .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         // The database's counts now (not the shoppers' snapshot) and, with Redis, what Redis holds available.
         admin.MapGet("/sessions/{id:long}", async (long id, FlashSaleStore store, FlashSaleAdmission admission, CancellationToken ct) =>
             {

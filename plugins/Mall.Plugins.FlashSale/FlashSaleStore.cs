@@ -147,6 +147,18 @@ public sealed class FlashSaleStore(IMallDatabase database, Mall.Catalog.IProduct
         return session with { Items = items };
     }
 
+    /// <summary>The newest sessions (at most 100), with their items and counts, for the console's list.</summary>
+    public async Task<IReadOnlyList<FlashSession>> ListRecentAsync(CancellationToken cancellationToken)
+    {
+        List<long> ids;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+            ids = (await QueryAsync(connection, null, $"SELECT s.id FROM flashsale_session s ORDER BY s.id DESC {database.Dialect.Page("0", "100")}", r => r.GetInt64(0), cancellationToken)).ToList();
+        var sessions = new List<FlashSession>(ids.Count);
+        foreach (var id in ids)
+            if (await FindSessionAsync(id, cancellationToken) is { } session) sessions.Add(session);
+        return sessions;
+    }
+
     /// <summary>Sessions running now or starting within a day, with their items.</summary>
     public async Task<IReadOnlyList<FlashSession>> ListCurrentAsync(CancellationToken cancellationToken)
     {

@@ -52,6 +52,8 @@ public sealed class GroupBuyPlugin : MallPlugin, IPluginEndpoints
                 return TypedResults.Created($"{Routes}/activities/{activity.Id}", activity);
             })
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
+        admin.MapGet("/activities", (GroupBuyStore store, CancellationToken ct) => store.ListActivitiesAsync(ct))
+            .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         admin.MapPost("/activities/{id:long}/end", (long id, GroupBuyStore store, CancellationToken ct) => store.EndActivityAsync(id, ct))
             .RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Catalog));
         admin.MapGet("/activities/{id:long}/teams", (long id, string? status, GroupBuyStore store, CancellationToken ct) =>

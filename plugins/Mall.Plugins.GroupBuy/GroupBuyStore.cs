@@ -75,6 +75,17 @@ public sealed class GroupBuyStore(IMallDatabase database, Mall.Catalog.IProductS
         return await FindActivityAsync(connection, null, id, cancellationToken);
     }
 
+    /// <summary>The newest activities (at most 100), for the console's list.</summary>
+    public async Task<IReadOnlyList<GroupBuyActivity>> ListActivitiesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var ids = await QueryAsync(connection, null, $"SELECT id FROM groupbuy_activity ORDER BY id DESC {database.Dialect.Page("0", "100")}", r => r.GetInt64(0), cancellationToken);
+        var activities = new List<GroupBuyActivity>(ids.Count);
+        foreach (var id in ids)
+            if (await FindActivityAsync(connection, null, id, cancellationToken) is { } activity) activities.Add(activity);
+        return activities;
+    }
+
     /// <summary>The activity with the teams a shopper can join now, or null.</summary>
     public async Task<ActivityPage?> PageAsync(long id, CancellationToken cancellationToken)
     {

@@ -22,6 +22,7 @@ var app = builder.Build();
 
 app.MapMall();
 app.MapPrometheusScrapingEndpoint();   // GET /metrics (keep it off the public internet: bind it to an internal port or a proxy rule)
+app.MapMallAdmin();        // the merchant console at /admin
 app.MapMallStorefront();   // the theme-rendered storefront at /; leave it out for a headless mall
 
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -31,6 +32,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Console.WriteLine($"Mall sample store listening on {address}");
         Console.WriteLine($"  storefront:     {address}/");
         Console.WriteLine($"  storefront API: {address}/api/v1/catalog/products");
+        Console.WriteLine($"  console:        {address}/admin  (sign in as admin / mall-admin-dev)");
         Console.WriteLine($"  admin API:      {address}/api/admin/catalog/products  (log in at /api/admin/auth/login as admin / mall-admin-dev)");
         Console.WriteLine($"  API docs:       {address}/swagger");
         Console.WriteLine($"  health:         {address}/health");

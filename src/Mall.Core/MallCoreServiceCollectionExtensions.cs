@@ -54,6 +54,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<IProductService, ProductService>();
         services.TryAddSingleton<IInventoryService, InventoryService>();
         services.TryAddSingleton<IOrderService, OrderService>();
+        services.TryAddSingleton<IOrderReportService, OrderReportService>();
         services.TryAddSingleton<ICustomerService, CustomerService>();
         services.TryAddSingleton<ICartService, CartService>();
         services.TryAddSingleton<ICheckoutService, CheckoutService>();

@@ -78,9 +78,11 @@ public static class MallEndpointRouteBuilderExtensions
         var ordersArea = admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Orders));
         ordersArea.MapOrderAdmin();
         ordersArea.MapPaymentAdmin();
+        ordersArea.MapReportAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Customers)).MapCustomerAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapAdminAccounts();
         admin.MapAdminSelf();
+        admin.MapConsoleScreens();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapPluginAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapThemeAdmin();
         admin.MapGroup("").RequireAuthorization(MallAdminAuthentication.PolicyFor(AdminRoles.Owner)).MapApiKeyAdmin();

@@ -89,6 +89,55 @@ public class PluginManifestTests
         Assert.Equal(projectVersion, packaged.Version);
     }
 
+    [Fact]
+    public void Console_screens_are_read_with_their_plugin_id_and_checked_field_by_field()
+    {
+        var manifest = PluginManifestReader.Parse(Encoding.UTF8.GetBytes("""
+            { "id": "Acme.Sales", "name": "Sales", "version": "1.0.0", "entryAssembly": "Acme.Sales.dll", "mallVersion": "[0.1.0, 1.0.0)",
+              "admin": { "screens": [ {
+                "id": "campaigns", "title": { "en": "Campaigns", "zh-CN": "活动" }, "role": "catalog",
+                "list": { "path": "/api/plugins/acme/admin/campaigns", "itemsField": "items", "columns": [ { "field": "name", "title": "Name" }, { "field": "price", "title": "Price", "type": "money" } ] },
+                "form": { "path": "/api/plugins/acme/admin/campaigns", "fields": [ { "name": "name", "title": "Name", "required": true }, { "name": "skus", "title": "SKUs", "type": "json", "default": [1, 2] } ] },
+                "actions": [ { "id": "end", "title": "End", "path": "/api/plugins/acme/admin/campaigns/{id}/end", "confirm": true } ] } ] } }
+            """));
+        var screen = Assert.Single(manifest.ConsoleScreens);
+        Assert.Equal(("Acme.Sales", "campaigns", "catalog"), (screen.PluginId, screen.Id, screen.Role));
+        Assert.Equal("活动", screen.Title["zh-CN"]);
+        Assert.Equal("Name", screen.List.Columns[0].Title["en"]);
+        Assert.Equal([ConsoleValueTypes.Text, ConsoleValueTypes.Money], screen.List.Columns.Select(c => c.Type));
+        Assert.Equal("items", screen.List.ItemsField);
+        Assert.True(screen.Form!.Fields[0].Required);
+        Assert.Equal("[1,2]", screen.Form.Fields[1].Default!.ToJsonString());
+        var action = Assert.Single(screen.Actions);
+        Assert.Equal(("POST", true), (action.Method, action.Confirm));
+
+        // A screen may only reach the plugin API, with known roles and types; each error names its JSON path.
+        var error = Assert.Throws<MallValidationException>(() => PluginManifestReader.Parse(Encoding.UTF8.GetBytes("""
+            { "id": "Acme.Sales", "name": "Sales", "version": "1.0.0", "entryAssembly": "Acme.Sales.dll", "mallVersion": "[0.1.0, 1.0.0)",
+              "admin": { "screens": [
+                { "id": "Bad Id", "title": "X", "role": "janitor", "list": { "path": "/api/admin/orders", "columns": [ { "field": "a", "title": "A", "type": "color" } ] },
+                  "actions": [ { "id": "x", "title": "X", "method": "TRACE", "path": "/api/plugins/acme/../admin/keys" } ] },
+                { "id": "ok", "title": "Y", "list": { "path": "/api/plugins/acme/list", "columns": [] }, "extra": 1 } ] } }
+            """)));
+        Assert.Equal(["admin.screens[0].actions[0].method", "admin.screens[0].actions[0].path", "admin.screens[0].id", "admin.screens[0].list.columns[0].type",
+            "admin.screens[0].list.path", "admin.screens[0].role", "admin.screens[1].extra", "admin.screens[1].list.columns"], error.Errors.Keys.Order());
+        Assert.Empty(PluginManifestReader.Parse(Encoding.UTF8.GetBytes("""{ "id": "Acme.Sales", "name": "S", "version": "1.0.0", "entryAssembly": "A.dll", "mallVersion": "0.1.0" }""")).ConsoleScreens);
+    }
+
+    [Theory]
+    [InlineData("Mall.Plugins.FlashSale")]
+    [InlineData("Mall.Plugins.GroupBuy")]
+    [InlineData("Mall.Plugins.Bargain")]
+    public void First_party_activity_plugins_declare_their_console_screens(string plugin)
+    {
+        var text = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "plugins", plugin, "plugin.json"));
+        var manifest = PluginManifestReader.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(text, "^\\s*\\{", "{ \"version\": \"1.0.0\",")));
+        var screen = Assert.Single(manifest.ConsoleScreens);
+        Assert.Equal(plugin, screen.PluginId);
+        Assert.NotNull(screen.Form);
+        Assert.All(screen.Title.Keys, k => Assert.Contains(k, new[] { "en", "zh-CN" }));
+    }
+
     private static string SampleValue(string property) => property switch
     {
         "id" => "\"Sample.Plugin\"",
@@ -98,6 +147,7 @@ public class PluginManifestTests
         "dependencies" => "{ \"Other.Plugin\": \"1.0.0\" }",
         "requiresRestart" => "false",
         "settings" => "{ \"a\": 1 }",
+        "admin" => "{ \"screens\": [] }",
         _ => "\"text\"",
     };
 

@@ -47,6 +47,15 @@ public interface IProductService
     Task<int> SetSkuPricesAsync(IReadOnlyList<SkuPriceChange> changes, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Previews or applies a bulk edit of price, member price and stock for many SKUs (1 to 1,000). Applied, it is
+    /// one transaction: every change is written or none. Stock is a target for available units, applied as one
+    /// ledger adjustment per SKU with <see cref="SkuBulkEdit.Reason"/>; prices follow
+    /// <see cref="SetSkuPricesAsync"/>. The preview reads the same rows and writes nothing.
+    /// </summary>
+    /// <exception cref="Common.MallValidationException">An item is invalid or names a missing SKU (errors keyed <c>items[i].price</c>, …); nothing changes.</exception>
+    Task<SkuBulkEditResult> BulkEditSkusAsync(SkuBulkEdit edit, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Sets the freight template of a product (null: the default rules), in <paramref name="transaction"/>; the
     /// shipping feature checks the template. How many products use a template: <see cref="CountUsingFreightTemplateAsync"/>.
     /// </summary>
@@ -114,3 +123,36 @@ public sealed record CatalogSku
 /// <param name="Price">Its new price.</param>
 /// <param name="MemberPrice">Its new member price; null leaves the member price as it is.</param>
 public sealed record SkuPriceChange(long SkuId, decimal Price, decimal? MemberPrice = null);
+
+/// <summary>A bulk edit of SKUs (<see cref="IProductService.BulkEditSkusAsync"/>).</summary>
+/// <param name="Items">The SKUs and what changes; a null field is left as it is.</param>
+/// <param name="Apply">False: preview only, nothing is written.</param>
+/// <param name="Reason">Why, kept on the stock ledger (default <c>bulk edit</c>).</param>
+public sealed record SkuBulkEdit(IReadOnlyList<SkuBulkEditItem> Items, bool Apply, string? Reason = null);
+
+/// <summary>One SKU of a <see cref="SkuBulkEdit"/>.</summary>
+/// <param name="SkuId">The SKU.</param>
+/// <param name="Price">New price, or null.</param>
+/// <param name="MemberPrice">New member price, or null.</param>
+/// <param name="Stock">New available stock, or null.</param>
+public sealed record SkuBulkEditItem(long SkuId, decimal? Price = null, decimal? MemberPrice = null, long? Stock = null);
+
+/// <summary>What a bulk edit changes (or changed).</summary>
+/// <param name="Applied">True when written.</param>
+/// <param name="Changed">SKUs whose price, member price or stock differs.</param>
+/// <param name="Rows">Each SKU before and after, in the order asked.</param>
+public sealed record SkuBulkEditResult(bool Applied, int Changed, IReadOnlyList<SkuBulkEditRow> Rows);
+
+/// <summary>One SKU before and after a bulk edit.</summary>
+/// <param name="SkuId">The SKU.</param>
+/// <param name="ProductId">Its product.</param>
+/// <param name="ProductName">The product's name.</param>
+/// <param name="Code">The SKU code.</param>
+/// <param name="PriceBefore">Price before.</param>
+/// <param name="PriceAfter">Price after.</param>
+/// <param name="MemberPriceBefore">Member price before.</param>
+/// <param name="MemberPriceAfter">Member price after.</param>
+/// <param name="StockBefore">Available stock before.</param>
+/// <param name="StockAfter">Available stock after.</param>
+public sealed record SkuBulkEditRow(long SkuId, long ProductId, string ProductName, string Code, decimal PriceBefore, decimal PriceAfter,
+    decimal? MemberPriceBefore, decimal? MemberPriceAfter, long StockBefore, long StockAfter);

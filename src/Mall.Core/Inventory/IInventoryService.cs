@@ -53,8 +53,20 @@ public interface IInventoryService
     /// <summary>Adds or removes stock with a reason; idempotent by <see cref="StockAdjustment.Reference"/> per SKU. Available stock never goes below zero.</summary>
     Task<StockLevel> AdjustAsync(StockAdjustment adjustment, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="AdjustAsync(StockAdjustment, CancellationToken)"/> inside the caller's transaction, so that stock
+    /// changes together with other writes (a bulk edit of prices and stock). Domain events are the caller's to raise
+    /// after commit: <see cref="StockAdjustmentResult.LowStockCrossed"/>.
+    /// </summary>
+    Task<StockAdjustmentResult> AdjustAsync(DbTransaction transaction, StockAdjustment adjustment, CancellationToken cancellationToken = default);
+
     /// <summary>Sets the low-stock threshold of a SKU.</summary>
     Task<StockLevel> SetLowStockThresholdAsync(long skuId, int threshold, CancellationToken cancellationToken = default);
+
+    /// <summary>SKUs whose available stock is at or below their low-stock threshold (thresholds of 0 excluded), fewest available first.</summary>
+    /// <param name="take">At most this many (1–100).</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    Task<IReadOnlyList<StockLevel>> ListLowStockAsync(int take, CancellationToken cancellationToken = default);
 
     /// <summary>The movement ledger of a SKU, newest first.</summary>
     Task<PagedResult<StockMovement>> GetMovementsAsync(long skuId, int page, int pageSize, CancellationToken cancellationToken = default);

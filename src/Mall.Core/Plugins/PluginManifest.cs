@@ -29,6 +29,9 @@ public sealed record PluginManifest(
     string? License,
     System.Text.Json.Nodes.JsonObject Settings)
 {
+    /// <summary>Screens the plugin adds to the merchant console while it is enabled (<c>admin.screens</c>); empty when none.</summary>
+    public IReadOnlyList<ConsoleScreen> ConsoleScreens { get; init; } = [];
+
     /// <summary>The file name of a manifest inside a package.</summary>
     public const string FileName = "plugin.json";
 

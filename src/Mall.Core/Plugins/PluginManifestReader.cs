@@ -13,7 +13,7 @@ public static partial class PluginManifestReader
     private static readonly HashSet<string> KnownProperties = new(StringComparer.Ordinal)
     {
         "$schema", "id", "name", "version", "entryAssembly", "mallVersion", "dependencies", "requiresRestart",
-        "description", "author", "license", "settings",
+        "description", "author", "license", "settings", "admin",
     };
 
     /// <summary>The version of Mall running here (the <c>Mall.Core</c> package version).</summary>
@@ -87,8 +87,9 @@ public static partial class PluginManifestReader
             if (settingsNode is JsonObject settingsObject) settings = (JsonObject)settingsObject.DeepClone();
             else errors.Add("settings", "must be an object of setting name → default value.");
         }
+        var screens = ConsoleScreenReader.Read(json["admin"], id ?? "", errors);
         errors.ThrowIfAny();
-        return new PluginManifest(id!, name!, version!, entry!, mallVersion!, dependencies, requiresRestart, description, author, license, settings);
+        return new PluginManifest(id!, name!, version!, entry!, mallVersion!, dependencies, requiresRestart, description, author, license, settings) { ConsoleScreens = screens };
     }
 
     /// <summary>

@@ -66,5 +66,8 @@ internal static class CatalogAdminEndpoints
             await s.DeleteAsync(id, ct);
             return TypedResults.NoContent();
         });
+
+        catalog.MapPost("/skus/bulk-edit", (SkuBulkEdit edit, IProductService s, CancellationToken ct) => s.BulkEditSkusAsync(edit, ct))
+            .WithSummary("Previews (apply: false) or applies, in one transaction, new prices, member prices and stock for up to 1,000 SKUs.");
     }
 }

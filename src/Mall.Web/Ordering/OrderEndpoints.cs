@@ -70,17 +70,56 @@ internal static class OrderEndpoints
     public static void MapOrderAdmin(this RouteGroupBuilder group)
     {
         var orders = group.MapGroup("/orders").WithTags("Admin: orders");
-        orders.MapGet("/", (string? status, long? customerId, int? page, int? pageSize, long? afterId, IOrderService service, CancellationToken ct) =>
-            service.ListAsync(new OrderQuery { CustomerId = customerId, Status = ParseStatus(status), AfterId = afterId, Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
+        orders.MapGet("/", (string? status, long? customerId, int? page, int? pageSize, long? afterId, string? number, IOrderService service, CancellationToken ct) =>
+            service.ListAsync(new OrderQuery { CustomerId = customerId, Status = ParseStatus(status), AfterId = afterId, Number = number, Page = page ?? 1, PageSize = pageSize ?? 20 }, ct));
         orders.MapGet("/{id:long}", async (long id, IOrderService service, CancellationToken ct) =>
             await service.FindAsync(id, null, ct) ?? throw new MallNotFoundException($"Order {id} does not exist."));
         orders.MapPost("/{id:long}/ship", (long id, ShipOrderBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
             service.ShipAsync(id, body.Carrier ?? "", body.TrackingNumber ?? "", user.Actor(), ct))
             .WithApiScope(Mall.Security.ApiScopes.OrdersFulfil);
+        orders.MapPost("/bulk-ship", (BulkShipBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) => BulkShipAsync(body, user, service, ct))
+            .WithApiScope(Mall.Security.ApiScopes.OrdersFulfil)
+            .WithSummary("Ships many orders by number, each with its carrier and tracking number; each order ships or fails on its own.");
         orders.MapPost("/{id:long}/cancel", (long id, CancelOrderBody? body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
             service.CancelAsync(id, user.Actor(), body?.Reason, ct));
         orders.MapPost("/{id:long}/transitions", (long id, TransitionBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct) =>
             service.ApplyAsync(id, ParseTrigger(body.Trigger), user.Actor(), body.Reason, ct));
+    }
+
+    // One order after another, each in its own transaction (a bad line must not hold back the parcels already packed);
+    // the answer says, line by line, what shipped and why the rest did not.
+    private static async Task<BulkShipResult> BulkShipAsync(BulkShipBody body, ClaimsPrincipal user, IOrderService service, CancellationToken ct)
+    {
+        var items = body?.Items ?? [];
+        var errors = new ValidationErrors();
+        if (items.Count is 0 or > 500) errors.Add("items", "lists 1 to 500 orders.");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not { } item) { errors.Add($"items[{i}]", "is required."); continue; }
+            errors.Required($"items[{i}].number", item.Number, 32);
+            errors.Required($"items[{i}].carrier", item.Carrier, 50);
+            errors.Required($"items[{i}].trackingNumber", item.TrackingNumber, 64);
+            if (item.Number is { } n && !seen.Add(n.Trim())) errors.Add($"items[{i}].number", $"order {n.Trim()} is listed twice.");
+        }
+        errors.ThrowIfAny();
+        var results = new List<BulkShipLine>(items.Count);
+        foreach (var item in items)
+        {
+            var number = item.Number!.Trim();
+            try
+            {
+                var found = await service.ListAsync(new OrderQuery { Number = number, PageSize = 1 }, ct);
+                if (found.Items.Count == 0) { results.Add(new BulkShipLine(number, item.TrackingNumber!.Trim(), false, $"Order {number} does not exist.")); continue; }
+                await service.ShipAsync(found.Items[0].Id, item.Carrier!.Trim(), item.TrackingNumber!.Trim(), user.Actor(), ct);
+                results.Add(new BulkShipLine(number, item.TrackingNumber!.Trim(), true, null));
+            }
+            catch (MallException ex)
+            {
+                results.Add(new BulkShipLine(number, item.TrackingNumber!.Trim(), false, ex.Message));
+            }
+        }
+        return new BulkShipResult(results.Count(r => r.Ok), results.Count(r => !r.Ok), results);
     }
 
     private static async Task<Order> OwnAsync(IOrderService service, long id, ClaimsPrincipal user, CancellationToken ct) =>
@@ -119,3 +158,26 @@ internal sealed record ShipOrderBody(string? Carrier, string? TrackingNumber);
 /// <param name="Trigger">The trigger, e.g. <c>requestRefund</c>.</param>
 /// <param name="Reason">Why.</param>
 internal sealed record TransitionBody(string? Trigger, string? Reason);
+
+/// <summary>Body of a bulk shipment.</summary>
+/// <param name="Items">Orders (1–500) with their carrier and tracking number.</param>
+internal sealed record BulkShipBody(IReadOnlyList<BulkShipItem>? Items);
+
+/// <summary>One order of a bulk shipment.</summary>
+/// <param name="Number">Order number.</param>
+/// <param name="Carrier">Carrier name.</param>
+/// <param name="TrackingNumber">Tracking number.</param>
+internal sealed record BulkShipItem(string? Number, string? Carrier, string? TrackingNumber);
+
+/// <summary>What a bulk shipment did.</summary>
+/// <param name="Shipped">Orders shipped.</param>
+/// <param name="Failed">Orders not shipped.</param>
+/// <param name="Items">Each order, in the order asked.</param>
+internal sealed record BulkShipResult(int Shipped, int Failed, IReadOnlyList<BulkShipLine> Items);
+
+/// <summary>One order of a bulk shipment, shipped or not.</summary>
+/// <param name="Number">Order number.</param>
+/// <param name="TrackingNumber">Tracking number.</param>
+/// <param name="Ok">True when shipped.</param>
+/// <param name="Error">Why not, or null.</param>
+internal sealed record BulkShipLine(string Number, string TrackingNumber, bool Ok, string? Error);

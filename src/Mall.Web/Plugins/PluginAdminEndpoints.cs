@@ -48,6 +48,17 @@ internal static class PluginAdminEndpoints
             .WithSummary("Saves settings; names and value kinds must match the manifest's defaults.");
     }
 
+    /// <summary>
+    /// The console screens of the enabled plugins that the caller's roles reach (any admin may ask; the menu follows
+    /// it, and the plugins' endpoints check roles again). Changes as plugins are enabled and disabled, on every node.
+    /// </summary>
+    public static void MapConsoleScreens(this RouteGroupBuilder group) =>
+        group.MapGet("/console/screens", (System.Security.Claims.ClaimsPrincipal user, PluginManager manager) =>
+                manager.ConsoleScreens().Where(s => user.IsInRole(Security.MallClaims.AdminRolePrefix + Mall.Security.AdminRoles.Owner)
+                    || user.IsInRole(Security.MallClaims.AdminRolePrefix + s.Role)).ToList())
+            .WithTags("Admin: console")
+            .WithSummary("Screens the enabled plugins add to the merchant console, those the caller's roles reach.");
+
     private static bool IsZip(string? contentType) =>
         contentType is not null && (contentType.StartsWith("application/zip", StringComparison.OrdinalIgnoreCase)
             || contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase)

@@ -95,6 +95,9 @@ internal sealed partial class PluginManager : IExtensionRegistry, IAsyncDisposab
         return result;
     }
 
+    /// <summary>The console screens of the plugins enabled here now, by plugin id.</summary>
+    public IReadOnlyList<ConsoleScreen> ConsoleScreens() => Live.Values.SelectMany(g => g.Manifest.ConsoleScreens).ToList();
+
     public async Task<PluginInfo> GetAsync(string id, CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == id)
         ?? throw new MallNotFoundException($"No plugin '{id}' is installed or uploaded.");

@@ -9,7 +9,7 @@ using Mall.Inventory.Services;
 namespace Mall.Catalog.Services;
 
 /// <summary>Default <see cref="IProductService"/> over the Mall database.</summary>
-internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, Mall.Outbox.IOutbox outbox, Mall.Auditing.IAuditContext audit, TimeProvider clock) : IProductService
+internal sealed class ProductService(IMallDatabase database, ICategoryService categories, Mall.Inventory.IInventoryService inventory, CatalogCache cache, Mall.Outbox.IOutbox outbox, Mall.Auditing.IAuditContext audit, Mall.Events.IDomainEventDispatcher events, TimeProvider clock) : IProductService
 {
     private const string SummaryColumns =
         "p.id AS Id, p.name AS Name, p.subtitle AS Subtitle, p.category_id AS CategoryId, p.brand_id AS BrandId, p.images AS Images, " +
@@ -61,50 +61,133 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
             if (change.MemberPrice is { } member) errors.Money($"changes[{i}].memberPrice", member);
         }
         errors.ThrowIfAny();
-        var products = await database.InTransactionAsync(async tx =>
+        var result = await database.InTransactionAsync(async tx =>
         {
-            var connection = tx.Connection!;
-            var ids = changes.Select(c => c.SkuId).ToList();
-            var current = (await connection.QueryAsync<(long Id, long ProductId, string Code, long Price, long? MemberPrice)>(new CommandDefinition(
-                $"SELECT id, product_id, code, price, member_price FROM mall_sku WHERE {Dialect.InList("id", "@ids")}{Dialect.ForUpdate}", new { ids }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                .ToDictionary(s => s.Id);
+            var current = await LockSkusAsync(tx, changes.Select(c => c.SkuId).ToList(), cancellationToken).ConfigureAwait(false);
             var missing = new ValidationErrors();
             for (var i = 0; i < changes.Count; i++)
                 if (!current.ContainsKey(changes[i].SkuId)) missing.Add($"changes[{i}].skuId", $"SKU {changes[i].SkuId} does not exist.");
             missing.ThrowIfAny();
-            var now = clock.GetUtcNow().UtcDateTime;
-            var touched = new SortedSet<long>();
-            var changed = 0;
-            foreach (var change in changes)
-            {
-                var sku = current[change.SkuId];
-                var price = Money.ToCents(change.Price);
-                var member = change.MemberPrice is { } m ? Money.ToCents(m) : sku.MemberPrice;
-                if (price == sku.Price && member == sku.MemberPrice) continue;
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE mall_sku SET price = @price, member_price = @member, updated_at = @now WHERE id = @id", new { price, member, now, id = sku.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (audit.Current is { } entry)
-                {
-                    entry.Change($"skus[{sku.Code}].price", Money.FromCents(sku.Price), Money.FromCents(price));
-                    entry.Change($"skus[{sku.Code}].memberPrice", sku.MemberPrice is { } old ? Money.FromCents(old) : null, member is { } nm ? Money.FromCents(nm) : null);
-                }
-                touched.Add(sku.ProductId);
-                changed++;
-            }
-            foreach (var productId in touched)
-            {
-                // The product's price range over its live SKUs, as a full update computes it.
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE mall_product SET min_price = COALESCE((SELECT MIN(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), min_price), " +
-                    "max_price = COALESCE((SELECT MAX(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), max_price), updated_at = @now WHERE id = @productId",
-                    new { productId, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                await ProductChangedAsync(tx, productId, ProductChange.Updated, cancellationToken).ConfigureAwait(false);
-            }
-            if (audit.Current is { } scope && touched.Count == 1) scope.SetEntity("product", touched.Min.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return (touched.ToList(), changed);
+            return await SetPricesInAsync(tx, current, changes.Select(c => (c.SkuId, Money.ToCents(c.Price), c.MemberPrice is { } m ? Money.ToCents(m) : current[c.SkuId].MemberPrice)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
-        foreach (var productId in products.Item1) await cache.InvalidateProductAsync(productId, cancellationToken).ConfigureAwait(false);
-        return products.changed;
+        foreach (var productId in result.Products) await cache.InvalidateProductAsync(productId, cancellationToken).ConfigureAwait(false);
+        return result.Changed;
+    }
+
+    /// <inheritdoc />
+    public async Task<SkuBulkEditResult> BulkEditSkusAsync(SkuBulkEdit edit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var items = edit.Items ?? [];
+        var errors = new ValidationErrors();
+        if (items.Count is 0 or > 1000) errors.Add("items", "lists 1 to 1,000 SKUs.");
+        errors.MaxLength("reason", edit.Reason, 500);
+        var seen = new HashSet<long>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            if (item is null) { errors.Add($"items[{i}]", "is required."); continue; }
+            if (!seen.Add(item.SkuId)) errors.Add($"items[{i}].skuId", $"SKU {item.SkuId} is listed twice.");
+            if (item.Price is { } price) errors.Money($"items[{i}].price", price);
+            if (item.MemberPrice is { } member) errors.Money($"items[{i}].memberPrice", member);
+            if (item.Stock is { } stock) errors.Range($"items[{i}].stock", stock, 0, 1_000_000_000);
+            if (item.Price is null && item.MemberPrice is null && item.Stock is null) errors.Add($"items[{i}]", "changes nothing: give a price, a member price or a stock.");
+        }
+        errors.ThrowIfAny();
+        var reason = string.IsNullOrWhiteSpace(edit.Reason) ? "bulk edit" : edit.Reason.Trim();
+        // One reference for the whole edit: each SKU's adjustment is applied once even if the transaction is retried.
+        var reference = "bulk:" + Guid.NewGuid().ToString("N");
+        var outcome = await database.InTransactionAsync(async tx =>
+        {
+            var ids = items.Select(i => i.SkuId).ToList();
+            var current = await LockSkusAsync(tx, ids, cancellationToken).ConfigureAwait(false);
+            var missing = new ValidationErrors();
+            for (var i = 0; i < items.Count; i++)
+                if (!current.TryGetValue(items[i].SkuId, out var sku) || sku.IsDeleted) missing.Add($"items[{i}].skuId", $"SKU {items[i].SkuId} does not exist.");
+            missing.ThrowIfAny();
+            var levels = await inventory.GetLevelsAsync(ids, tx, cancellationToken).ConfigureAwait(false);
+            var names = (await tx.Connection!.QueryAsync<(long Id, string Name)>(new CommandDefinition(
+                $"SELECT id, name FROM mall_product WHERE {Dialect.InList("id", "@productIds")}", new { productIds = current.Values.Select(s => s.ProductId).Distinct().ToList() }, tx,
+                cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(p => p.Id, p => p.Name);
+            var rows = new List<SkuBulkEditRow>(items.Count);
+            var changed = 0;
+            foreach (var item in items)
+            {
+                var sku = current[item.SkuId];
+                var stockBefore = levels.TryGetValue(sku.Id, out var level) ? level.Available : 0;
+                var price = item.Price is { } p ? Money.ToCents(p) : sku.Price;
+                var member = item.MemberPrice is { } m ? Money.ToCents(m) : sku.MemberPrice;
+                var stock = item.Stock ?? stockBefore;
+                if (price != sku.Price || member != sku.MemberPrice || stock != stockBefore) changed++;
+                rows.Add(new SkuBulkEditRow(sku.Id, sku.ProductId, names.GetValueOrDefault(sku.ProductId, ""), sku.Code,
+                    Money.FromCents(sku.Price), Money.FromCents(price), sku.MemberPrice is { } mb ? Money.FromCents(mb) : null, member is { } ma ? Money.FromCents(ma) : null, stockBefore, stock));
+            }
+            if (!edit.Apply) return (Rows: rows, Changed: changed, Products: (IReadOnlyList<long>)[], Low: (IReadOnlyList<StockLevel>)[]);
+            var prices = await SetPricesInAsync(tx, current, rows.Select(r => (r.SkuId, Money.ToCents(r.PriceAfter), r.MemberPriceAfter is { } ma ? Money.ToCents(ma) : (long?)null)), cancellationToken).ConfigureAwait(false);
+            var low = new List<StockLevel>();
+            foreach (var row in rows)
+            {
+                if (row.StockAfter == row.StockBefore) continue;
+                if (!levels.ContainsKey(row.SkuId)) throw new MallNotFoundException($"SKU {row.SkuId} has no stock record.");
+                var adjusted = await inventory.AdjustAsync(tx, new StockAdjustment(row.SkuId, row.StockAfter - row.StockBefore, reason, reference), cancellationToken).ConfigureAwait(false);
+                low.AddRange(adjusted.LowStockCrossed);
+            }
+            return (Rows: rows, Changed: changed, prices.Products, Low: (IReadOnlyList<StockLevel>)low);
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var productId in outcome.Products) await cache.InvalidateProductAsync(productId, cancellationToken).ConfigureAwait(false);
+        foreach (var level in outcome.Low)
+            await events.DispatchAsync(new StockLowEvent(level.SkuId, level.Available, level.LowStockThreshold, clock.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        return new SkuBulkEditResult(edit.Apply, outcome.Changed, outcome.Rows);
+    }
+
+    private async Task<Dictionary<long, LockedSku>> LockSkusAsync(DbTransaction tx, List<long> ids, CancellationToken cancellationToken) =>
+        (await tx.Connection!.QueryAsync<LockedSku>(new CommandDefinition(
+            $"SELECT id AS Id, product_id AS ProductId, code AS Code, price AS Price, member_price AS MemberPrice, is_deleted AS IsDeleted FROM mall_sku WHERE {Dialect.InList("id", "@ids")}{Dialect.ForUpdate}",
+            new { ids }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.Id);
+
+    // Prices in cents; the caller invalidates the returned products' cached reads after commit.
+    private async Task<(IReadOnlyList<long> Products, int Changed)> SetPricesInAsync(DbTransaction tx, Dictionary<long, LockedSku> current,
+        IEnumerable<(long SkuId, long Price, long? MemberPrice)> changes, CancellationToken cancellationToken)
+    {
+        var connection = tx.Connection!;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var touched = new SortedSet<long>();
+        var changed = 0;
+        foreach (var (skuId, price, member) in changes)
+        {
+            var sku = current[skuId];
+            if (price == sku.Price && member == sku.MemberPrice) continue;
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_sku SET price = @price, member_price = @member, updated_at = @now WHERE id = @id", new { price, member, now, id = sku.Id }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (audit.Current is { } entry)
+            {
+                entry.Change($"skus[{sku.Code}].price", Money.FromCents(sku.Price), Money.FromCents(price));
+                entry.Change($"skus[{sku.Code}].memberPrice", sku.MemberPrice is { } old ? Money.FromCents(old) : null, member is { } nm ? Money.FromCents(nm) : null);
+            }
+            touched.Add(sku.ProductId);
+            changed++;
+        }
+        foreach (var productId in touched)
+        {
+            // The product's price range over its live SKUs, as a full update computes it.
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE mall_product SET min_price = COALESCE((SELECT MIN(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), min_price), " +
+                "max_price = COALESCE((SELECT MAX(s.price) FROM mall_sku s WHERE s.product_id = @productId AND s.is_deleted = FALSE), max_price), updated_at = @now WHERE id = @productId",
+                new { productId, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await ProductChangedAsync(tx, productId, ProductChange.Updated, cancellationToken).ConfigureAwait(false);
+        }
+        if (audit.Current is { } scope && touched.Count == 1) scope.SetEntity("product", touched.Min.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return (touched.ToList(), changed);
+    }
+
+    private sealed class LockedSku
+    {
+        public long Id { get; set; }
+        public long ProductId { get; set; }
+        public string Code { get; set; } = "";
+        public long Price { get; set; }
+        public long? MemberPrice { get; set; }
+        public bool IsDeleted { get; set; }
     }
 
     /// <inheritdoc />

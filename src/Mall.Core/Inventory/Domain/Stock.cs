@@ -91,6 +91,12 @@ public sealed record StockMovement
 /// <param name="Reference">Idempotency key (1–100 characters): the same key for the same SKU applies once.</param>
 public sealed record StockAdjustment(long SkuId, long Delta, string Reason, string Reference);
 
+/// <summary>Result of an adjustment made inside a caller's transaction.</summary>
+/// <param name="Level">Stock after the adjustment.</param>
+/// <param name="Replayed">True when the reference had been applied before and nothing changed now.</param>
+/// <param name="LowStockCrossed">The level, when it dropped below its low-stock threshold; raise a <see cref="StockLowEvent"/> for it after commit.</param>
+public sealed record StockAdjustmentResult(StockLevel Level, bool Replayed, IReadOnlyList<StockLevel> LowStockCrossed);
+
 /// <summary>Available stock of a SKU dropped below its low-stock threshold.</summary>
 /// <param name="SkuId">The SKU.</param>
 /// <param name="Available">Available units now.</param>

@@ -219,6 +219,23 @@ internal sealed class InventoryService(IMallDatabase database, IDomainEventDispa
     /// <inheritdoc />
     public async Task<StockLevel> AdjustAsync(StockAdjustment adjustment, CancellationToken cancellationToken = default)
     {
+        ValidateAdjustment(adjustment);
+        var result = await database.InTransactionAsync(tx => AdjustInAsync(tx, adjustment, alone: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await RaiseLowStockAsync(result.LowStockCrossed, cancellationToken).ConfigureAwait(false);
+        return result.Level;
+    }
+
+    /// <inheritdoc />
+    public Task<StockAdjustmentResult> AdjustAsync(DbTransaction transaction, StockAdjustment adjustment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ValidateAdjustment(adjustment);
+        return AdjustInAsync(transaction, adjustment, alone: false, cancellationToken);
+    }
+
+    private static void ValidateAdjustment(StockAdjustment adjustment)
+    {
+        ArgumentNullException.ThrowIfNull(adjustment);
         var errors = new ValidationErrors();
         if (adjustment.SkuId <= 0) errors.Add("skuId", "is required.");
         if (adjustment.Delta == 0) errors.Add("delta", "must not be zero.");
@@ -226,33 +243,45 @@ internal sealed class InventoryService(IMallDatabase database, IDomainEventDispa
         errors.Required("reason", adjustment.Reason, 500);
         errors.Required("reference", adjustment.Reference, MaxReferenceLength);
         errors.ThrowIfAny();
+    }
 
-        var (level, low) = await database.InTransactionAsync(async tx =>
+    // Alone, the adjustment is the audited request's entity; within a larger change (a bulk edit) it is one of its fields.
+    private async Task<StockAdjustmentResult> AdjustInAsync(DbTransaction tx, StockAdjustment adjustment, bool alone, CancellationToken cancellationToken)
+    {
+        var connection = tx.Connection!;
+        var now = clock.GetUtcNow().UtcDateTime;
+        var before = await FindLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false)
+            ?? throw new MallNotFoundException($"SKU {adjustment.SkuId} has no stock record.");
+        // Ledger first: a repeated reference inserts nothing and changes nothing.
+        var inserted = await InsertMovementAsync(tx, adjustment.SkuId, StockMovementKind.Adjust, adjustment.Reference.Trim(), adjustment.Delta, adjustment.Reason.Trim(), now, cancellationToken).ConfigureAwait(false);
+        if (inserted == 0) return new StockAdjustmentResult(await GetLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false), true, []);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE mall_inventory SET available = available + @Delta, received = received + @Delta, updated_at = @now WHERE sku_id = @SkuId AND available + @Delta >= 0",
+            new { adjustment.SkuId, adjustment.Delta, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (updated == 0)
+            throw new MallConflictException($"SKU {adjustment.SkuId} has {before.Available} available; removing {-adjustment.Delta} would make it negative.") { Code = "stock.insufficient" };
+        var after = await GetLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false);
+        if (audit.Current is { } entry)
         {
-            var connection = tx.Connection!;
-            var now = clock.GetUtcNow().UtcDateTime;
-            var before = await FindLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false)
-                ?? throw new MallNotFoundException($"SKU {adjustment.SkuId} has no stock record.");
-            // Ledger first: a repeated reference inserts nothing and changes nothing.
-            var inserted = await InsertMovementAsync(tx, adjustment.SkuId, StockMovementKind.Adjust, adjustment.Reference.Trim(), adjustment.Delta, adjustment.Reason.Trim(), now, cancellationToken).ConfigureAwait(false);
-            if (inserted == 0) return (await GetLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false), false);
-            var updated = await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE mall_inventory SET available = available + @Delta, received = received + @Delta, updated_at = @now WHERE sku_id = @SkuId AND available + @Delta >= 0",
-                new { adjustment.SkuId, adjustment.Delta, now }, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (updated == 0)
-                throw new MallConflictException($"SKU {adjustment.SkuId} has {before.Available} available; removing {-adjustment.Delta} would make it negative.") { Code = "stock.insufficient" };
-            var after = await GetLevelAsync(connection, tx, adjustment.SkuId, cancellationToken).ConfigureAwait(false);
-            if (audit.Current is { } entry)
-            {
-                entry.SetEntity("sku", adjustment.SkuId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                entry.Change("available", before.Available, after.Available);
-            }
-            await outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.StockChanged, $"sku:{adjustment.SkuId}",
-                new StockChangedData(adjustment.SkuId, adjustment.Delta, after.Available, adjustment.Reason.Trim(), adjustment.Reference.Trim()), cancellationToken).ConfigureAwait(false);
-            return (after, adjustment.Delta < 0 && CrossedThreshold(after, -adjustment.Delta));
-        }, cancellationToken).ConfigureAwait(false);
-        if (low) await RaiseLowStockAsync([level], cancellationToken).ConfigureAwait(false);
-        return level;
+            var sku = adjustment.SkuId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (alone) entry.SetEntity("sku", sku);
+            entry.Change(alone ? "available" : $"skus[{sku}].available", before.Available, after.Available);
+        }
+        await outbox.AddAsync(tx, Mall.Outbox.MallEventTypes.StockChanged, $"sku:{adjustment.SkuId}",
+            new StockChangedData(adjustment.SkuId, adjustment.Delta, after.Available, adjustment.Reason.Trim(), adjustment.Reference.Trim()), cancellationToken).ConfigureAwait(false);
+        return new StockAdjustmentResult(after, false, adjustment.Delta < 0 && CrossedThreshold(after, -adjustment.Delta) ? [after] : []);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StockLevel>> ListLowStockAsync(int take, CancellationToken cancellationToken = default)
+    {
+        var errors = new ValidationErrors();
+        errors.Range("take", take, 1, 100);
+        errors.ThrowIfAny();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<StockLevel>(new CommandDefinition(
+            $"SELECT {LevelColumns} FROM mall_inventory WHERE low_stock_threshold > 0 AND available <= low_stock_threshold ORDER BY available, sku_id {database.Dialect.Page("0", "@take")}",
+            new { take }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
     }
 
     /// <inheritdoc />

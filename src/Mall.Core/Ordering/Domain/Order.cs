@@ -177,6 +177,8 @@ public sealed record OrderQuery
     /// while orders are placed, for integrations that walk every order (an ERP resync).
     /// </summary>
     public long? AfterId { get; init; }
+    /// <summary>Only the order with this number (exact match).</summary>
+    public string? Number { get; init; }
     /// <summary>1-based page.</summary>
     public int Page { get; init; } = 1;
     /// <summary>Page size (1–100).</summary>

@@ -180,11 +180,12 @@ internal sealed class OrderService(
         Paging.Validate(errors, query.Page, query.PageSize);
         if (query.Status is { } s && !Enum.IsDefined(s)) errors.Add("status", "is not a known order status.");
         if (query.AfterId < 0) errors.Add("afterId", "is an order id, 0 or more.");
+        errors.MaxLength("number", query.Number, 32);
         errors.ThrowIfAny();
         var where = "1 = 1" + (query.CustomerId is null ? "" : " AND customer_id = @CustomerId") + (query.Status is null ? "" : " AND status = @status")
-            + (query.AfterId is null ? "" : " AND id > @AfterId");
+            + (query.AfterId is null ? "" : " AND id > @AfterId") + (string.IsNullOrWhiteSpace(query.Number) ? "" : " AND number = @number");
         var order = query.AfterId is null ? "created_at DESC, id DESC" : "id";
-        var parameters = new { query.CustomerId, query.AfterId, status = (short?)query.Status, skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
+        var parameters = new { query.CustomerId, query.AfterId, status = (short?)query.Status, number = query.Number?.Trim(), skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM mall_order WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var orders = await LoadAsync(connection, $"{where} ORDER BY {order} {Dialect.Page("@skip", "@take")}", parameters, cancellationToken).ConfigureAwait(false);
