@@ -21,7 +21,8 @@ case "$command" in
     source eng/test-services.sh
     trap mall_services_stop EXIT
     mall_services_start
-    dotnet build Mall.sln -c Release -v quiet -nologo
+    # The merchant console (src/Mall.Admin) is built by npm ci + vue-tsc + Vite inside this build; here it must be.
+    dotnet build Mall.sln -c Release -v quiet -nologo -p:MallAdminRequireAssets=true
 
     # The names and first message lines of a results file's failed tests (CI keeps only the end of the log).
     mall_trx_failures() {
@@ -79,7 +80,7 @@ case "$command" in
     # Extra arguments go to dotnet pack, e.g. ./build.sh pack -p:VersionSuffix=preview.1
     output=${MALL_PACKAGES:-artifacts/packages}
     rm -rf "$output"
-    dotnet pack nuget/packages.slnf -c Release -o "$output" -v quiet -nologo "${@:2}"
+    dotnet pack nuget/packages.slnf -c Release -o "$output" -v quiet -nologo -p:MallAdminRequireAssets=true "${@:2}"
     ls -l "$output"
     ;;
 
