@@ -33,13 +33,15 @@ public static class MallAdminEndpointRouteBuilderExtensions
             http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
             return Results.Bytes(asset.Content, asset.ContentType);
         });
-        group.MapGet("/", (HttpContext http, IOptions<Mall.MallOptions> options) => IndexPage(http, assets, path, options.Value));
+        // Routing matches "/admin" and "/admin/" alike: the console lives at the one with the slash.
+        group.MapGet("/", (HttpContext http, IOptions<Mall.MallOptions> options) => http.Request.Path.Value?.EndsWith('/') == true
+            ? IndexPage(http, assets, path, options.Value)
+            : Results.Redirect(http.Request.PathBase + path + "/" + http.Request.QueryString, permanent: false));
         group.MapGet("/{**route}", (string route, HttpContext http, IOptions<Mall.MallOptions> options) =>
             assets.TryGet(route, out var file) && route != Mall.Admin.ConsoleAssets.Index
                 ? Results.Bytes(file.Content, file.ContentType)
                 // A path with an extension that is not a file is a missing file, not a console route.
                 : Path.HasExtension(route) ? Results.NotFound() : IndexPage(http, assets, path, options.Value));
-        endpoints.MapGet(path, () => Results.Redirect(path + "/", permanent: false)).ExcludeFromDescription();
         return group;
     }
 

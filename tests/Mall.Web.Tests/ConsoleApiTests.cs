@@ -16,7 +16,7 @@ public class ConsoleApiTests
     private const string BulkEdit = "/api/admin/catalog/skus/bulk-edit";
 
     /// <summary>A published product with <paramref name="skus"/> SKUs priced 10.00, 11.00, … with 50 units each.</summary>
-    private static async Task<List<long>> ProductWithSkusAsync(MallApp app, int skus)
+    internal static async Task<List<long>> ProductWithSkusAsync(MallApp app, int skus)
     {
         var category = await app.PostOkAsync("/api/admin/catalog/categories", new { name = "Bulk" });
         var product = await app.PostOkAsync("/api/admin/catalog/products", new

@@ -127,6 +127,15 @@ public sealed class Chromium : IAsyncDisposable
     public Task FillAsync(string selector, string value) =>
         EvalAsync($"(() => {{ const e = document.querySelector({JsonSerializer.Serialize(selector)}); e.value = {JsonSerializer.Serialize(value)}; e.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()");
 
+    /// <summary>Chooses a file for the <c>input type=file</c> matching a CSS selector (its change event fires).</summary>
+    public async Task SetFileAsync(string selector, string path)
+    {
+        await WaitAsync($"document.querySelector({JsonSerializer.Serialize(selector)})", $"{selector} to exist");
+        var root = await SendAsync("DOM.getDocument", new JsonObject { ["depth"] = 0 });
+        var found = await SendAsync("DOM.querySelector", new JsonObject { ["nodeId"] = root["root"]!["nodeId"]!.GetValue<int>(), ["selector"] = selector });
+        await SendAsync("DOM.setFileInputFiles", new JsonObject { ["files"] = new JsonArray(path), ["nodeId"] = found["nodeId"]!.GetValue<int>() });
+    }
+
     /// <summary>Saves a PNG of the whole page.</summary>
     public async Task ScreenshotAsync(string path)
     {

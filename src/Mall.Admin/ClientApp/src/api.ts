@@ -21,6 +21,7 @@ export const tokens = {
 }
 
 let pendingFile: Blob | null = null
+let pendingKey: string | null = null
 let onSignedOut: () => void = () => {}
 /** Called when the session ends (refresh refused): the app goes to the sign-in screen. */
 export function whenSignedOut(handler: () => void) { onSignedOut = handler }
@@ -29,6 +30,10 @@ async function send(url: RequestInfo, init: RequestInit = {}, retried = false): 
   const headers = new Headers(init.headers)
   const token = tokens.access
   if (token) headers.set('Authorization', `Bearer ${token}`)
+  if (pendingKey) {
+    headers.set('Idempotency-Key', pendingKey)
+    pendingKey = null
+  }
   let body = init.body
   if (pendingFile && /application\/(zip|octet-stream)/.test(headers.get('Content-Type') ?? '')) {
     body = pendingFile
@@ -66,6 +71,20 @@ export const api = new MallClient(settings.apiBase, { fetch: (url, init) => send
 export function withFile<T>(file: Blob, call: () => Promise<T>): Promise<T> {
   pendingFile = file
   return call().finally(() => { pendingFile = null })
+}
+
+/**
+ * Calls an operation once per key (refunds): the same key sent again — a double click, a retry after a timeout —
+ * makes the API answer with what the first call did instead of doing it twice.
+ */
+export function withIdempotencyKey<T>(key: string, call: () => Promise<T>): Promise<T> {
+  pendingKey = key
+  return call().finally(() => { pendingKey = null })
+}
+
+/** A new idempotency key (also on plain-HTTP hosts, where crypto.randomUUID is missing). */
+export function newIdempotencyKey(): string {
+  return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`
 }
 
 /** Plugin screens call their plugin's admin endpoints, which are not in the generated client. */
