@@ -136,6 +136,9 @@ public sealed class Chromium : IAsyncDisposable
         await SendAsync("DOM.setFileInputFiles", new JsonObject { ["files"] = new JsonArray(path), ["nodeId"] = found["nodeId"]!.GetValue<int>() });
     }
 
+    /// <summary>Empties the browser's HTTP cache (the next page load is a cold one).</summary>
+    public Task ClearCacheAsync() => SendAsync("Network.clearBrowserCache");
+
     /// <summary>Saves a PNG of the whole page.</summary>
     public async Task ScreenshotAsync(string path)
     {

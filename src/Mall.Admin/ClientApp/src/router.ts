@@ -44,7 +44,7 @@ router.beforeEach(async to => {
   if (to.meta.public) return true
   if (!session.signedIn) return { name: 'login', query: { next: to.fullPath } }
   await session.load()
-  // A deep link to a screen the role does not have shows "not allowed" (the URL stays, so it can be shared).
+  // A deep link to a screen the role does not have shows "not allowed", naming the screen asked for (?from=).
   if (!session.can(to.meta.role as string | undefined)) return { name: 'not-allowed', query: { from: to.fullPath } }
   return true
 })
