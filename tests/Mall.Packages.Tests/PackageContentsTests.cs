@@ -8,7 +8,7 @@ namespace Mall.Packages.Tests;
 [Collection(PackageFeedCollection.Name)]
 public sealed class PackageContentsTests(PackageFeed feed)
 {
-    private static readonly string[] Libraries = ["Mall.Core", "Mall.Web", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Redis", "Mall.Client"];
+    private static readonly string[] Libraries = ["Mall.Core", "Mall.Web", "Mall.Plugins.Sdk", "Mall.Data.Sqlite", "Mall.Data.MySql", "Mall.Data.PostgreSql", "Mall.Redis", "Mall.Client", "Mall.Admin"];
 
     [Fact]
     public void Every_package_has_its_readme_icon_license_description_and_repository_at_one_version()
@@ -43,6 +43,18 @@ public sealed class PackageContentsTests(PackageFeed feed)
             foreach (var dependency in nuspec.Descendants().Where(e => e.Name.LocalName == "dependency" && (e.Attribute("id")?.Value ?? "").StartsWith("Mall", StringComparison.Ordinal)))
                 Assert.Equal(feed.Version, dependency.Attribute("version")?.Value);
         }
+    }
+
+    [Fact]
+    public void The_console_package_carries_the_built_console()
+    {
+        using var zip = ZipFile.OpenRead(Path.Combine(feed.Folder, $"Mall.Admin.{feed.Version}.nupkg"));
+        using var dll = new MemoryStream();
+        zip.GetEntry("lib/net10.0/Mall.Admin.dll")!.Open().CopyTo(dll);
+        // The Vite build is embedded (MallAdmin/<path>): index.html and hashed JavaScript assets.
+        var text = Encoding.UTF8.GetString(dll.ToArray());
+        Assert.Contains("MallAdmin/index.html", text);
+        Assert.Matches("MallAdmin/assets/index-[A-Za-z0-9_-]+\\.js", text);
     }
 
     [Fact]

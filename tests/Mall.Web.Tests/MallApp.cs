@@ -208,6 +208,9 @@ public sealed class MallApp : IAsyncDisposable
         return await LoginAsync("/api/v1/auth/login", new { login = phone, password });
     }
 
+    /// <summary>Signs a registered shopper in again: a client with a new bearer token.</summary>
+    public Task<HttpClient> ShopperLoginAsync(string phone, string password = "secret-pass-1") => LoginAsync("/api/v1/auth/login", new { login = phone, password });
+
     /// <summary>
     /// <paramref name="count"/> shoppers with bearer tokens, made fast for load tests: rows written directly (no
     /// password hashing, which would take minutes for thousands) and tokens issued by the host's own bearer handler

@@ -118,7 +118,7 @@ public class ErpSyncTests
         // Paused: new events wait; resumed: they go. A full resync sends everything again, and the ERP keeps one of each.
         await ShopperFlowTests.PostOkAsync(app.Admin, $"{Admin}/pause");
         // The test clock has run past the shopper's bearer token lifetime (an hour), so the shopper signs in again.
-        using var signedInAgain = await app.ShopperAsync("13800000901");
+        using var signedInAgain = await app.ShopperLoginAsync("13800000901");
         var late = await PaidOrderAsync(signedInAgain, skuId);
         await Task.Delay(2500);
         Assert.Equal(1, (await StatusAsync(app)).GetProperty("backlog").GetInt64());
