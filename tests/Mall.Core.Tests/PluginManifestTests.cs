@@ -138,6 +138,17 @@ public class PluginManifestTests
         Assert.All(screen.Title.Keys, k => Assert.Contains(k, new[] { "en", "zh-CN" }));
     }
 
+    [Fact]
+    public void The_erp_sync_plugin_declares_its_delivery_log_screen_for_the_orders_role()
+    {
+        var text = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "plugins", "Mall.Plugins.ErpSync", "plugin.json"));
+        var manifest = PluginManifestReader.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(text, "^\\s*\\{", "{ \"version\": \"1.0.0\",")));
+        var screen = Assert.Single(manifest.ConsoleScreens);
+        Assert.Equal("orders", screen.Role);
+        Assert.Equal("/api/plugins/erpsync/admin/pushes", screen.List.Path);
+        Assert.Null(screen.Form);
+    }
+
     private static string SampleValue(string property) => property switch
     {
         "id" => "\"Sample.Plugin\"",
