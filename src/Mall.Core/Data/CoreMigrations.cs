@@ -15,5 +15,5 @@ public sealed class CoreMigrations : IMigrationSource
     public string Module => ModuleName;
 
     /// <inheritdoc />
-    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons(), new V12GiftLines(), new V13Themes(), new V14JobLeases(), new V15DataProtectionKeys(), new V16PluginPackages(), new V17ThemePackages(), new V18ApiKeys(), new V19Outbox(), new V20Webhooks(), new V21Audit(), new V22OrderReporting()];
+    public IReadOnlyList<Migration> Migrations { get; } = [new V1Catalog(), new V2Inventory(), new V3Orders(), new V4Customers(), new V5Carts(), new V6Plugins(), new V7Payments(), new V8Freight(), new V9Promotions(), new V10OrderAdjustments(), new V11Coupons(), new V12GiftLines(), new V13Themes(), new V14JobLeases(), new V15DataProtectionKeys(), new V16PluginPackages(), new V17ThemePackages(), new V18ApiKeys(), new V19Outbox(), new V20Webhooks(), new V21Audit(), new V22OrderReporting(), new V23OrderListing()];
 }

@@ -188,7 +188,10 @@ internal sealed class OrderService(
         var parameters = new { query.CustomerId, query.AfterId, status = (short?)query.Status, number = query.Number?.Trim(), skip = (query.Page - 1) * query.PageSize, take = query.PageSize };
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT COUNT(*) FROM mall_order WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var orders = await LoadAsync(connection, $"{where} ORDER BY {order} {Dialect.Page("@skip", "@take")}", parameters, cancellationToken).ConfigureAwait(false);
+        // The page's ids first (from an index alone), then those orders: a deep page does not read every row before it.
+        var ids = (await connection.QueryAsync<long>(new CommandDefinition(
+            $"SELECT id FROM mall_order WHERE {where} ORDER BY {order} {Dialect.Page("@skip", "@take")}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+        IReadOnlyList<Order> orders = ids.Count == 0 ? [] : await LoadAsync(connection, $"{Dialect.InList("id", "@ids")} ORDER BY {order}", new { ids }, cancellationToken).ConfigureAwait(false);
         return new PagedResult<Order>(orders, query.Page, query.PageSize, total);
     }
 
