@@ -39,7 +39,7 @@ public sealed class ErpPuller(ErpStore store, ErpClient client, IProductService 
     internal const short PriceKind = 2;
     private const int PageSize = 100;
     private const int MaxPages = 1000;
-    private const int AdjustAttempts = 5;
+    private const int AdjustAttempts = 20;
 
     /// <summary>One pull of both feeds from their cursors to the end.</summary>
     public async Task<ErpPullResult> RunOnceAsync(ErpSettings settings, bool pushBacklog, CancellationToken cancellationToken)
@@ -134,7 +134,9 @@ public sealed class ErpPuller(ErpStore store, ErpClient client, IProductService 
             }
             catch (MallConflictException) when (attempt < AdjustAttempts)
             {
-                // A checkout took units between the read and the adjustment: read again.
+                // A checkout took units between the read and the adjustment: read again, after a short random pause
+                // so that a burst of checkouts does not win every race.
+                await Task.Delay(Random.Shared.Next(1, 15), cancellationToken);
             }
         }
     }

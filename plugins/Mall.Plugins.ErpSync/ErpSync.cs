@@ -27,7 +27,9 @@ public sealed record ErpSyncStatus(bool Configured, bool Paused, long Backlog, l
 /// </summary>
 public sealed class ErpSync(ErpStore store, ErpPusher pusher, ErpPuller puller, Mall.Plugins.IPluginSettings pluginSettings, TimeProvider clock, ILogger<ErpSync> logger)
 {
+    private const int RequestedPullRetries = 10;
     private readonly SemaphoreSlim _work = new(0, 1);
+    private int _requestedPullRetries;
 
     /// <summary>Completes when an admin asked for work before the next tick.</summary>
     internal Task WaitForWorkAsync(CancellationToken cancellationToken) => _work.WaitAsync(cancellationToken);
@@ -63,6 +65,20 @@ public sealed class ErpSync(ErpStore store, ErpPusher pusher, ErpPuller puller, 
             var at = clock.GetUtcNow().UtcDateTime;
             await store.SetStatesAsync(at, cancellationToken, ("pull.lastError", ex.Message), ("push.lastError", "pull: " + ex.Message), ("push.lastErrorAt", Stamp(at)));
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not the ERP's answer but the mall's side (checkouts that kept outrunning the stock adjustment, the
+            // database): the failure is shown in the status, and a pull an admin asked for is tried again at the
+            // next tick rather than an interval later, a few times.
+            var retry = requested && ++_requestedPullRetries <= RequestedPullRetries;
+            logger.LogWarning(ex, "ERP sync: the pull failed on the mall's side; {Next}.", retry ? "trying again at the next tick" : $"trying again in {settings.PullIntervalSeconds} s");
+            var at = clock.GetUtcNow().UtcDateTime;
+            await store.SetStatesAsync(at, cancellationToken, ("pull.lastError", ex.Message), ("push.lastError", "pull: " + ex.Message), ("push.lastErrorAt", Stamp(at)),
+                ("pull.requested", retry ? "true" : null));
+            if (!retry) _requestedPullRetries = 0;
+            return;
+        }
+        _requestedPullRetries = 0;
     }
 
     /// <summary>The sync's health.</summary>
