@@ -73,6 +73,7 @@ public static class MallCoreServiceCollectionExtensions
         services.TryAddSingleton<PaymentService>();
         services.TryAddSingleton<IPaymentService>(sp => sp.GetRequiredService<PaymentService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Events.IDomainEventHandler<OrderStatusChangedEvent>, CloseUnpaidPaymentsOnCancel>());
+        services.TryAddSingleton<Mall.Promotions.Services.PromotionShopperReader>();
         services.TryAddSingleton<Mall.Promotions.Services.PromotionService>();
         services.TryAddSingleton<Mall.Promotions.IPromotionService>(sp => sp.GetRequiredService<Mall.Promotions.Services.PromotionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Mall.Promotions.IPromotionEvaluator, Mall.Promotions.Services.RulePromotionEvaluator>());

@@ -193,6 +193,56 @@ public class ConsoleApiTests
     }
 
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task Customers_are_listed_newest_first_searched_by_phone_email_or_nickname_and_show_their_addresses(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var client = app.NewClient();
+        for (var i = 0; i < 5; i++)
+            using (var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { phone = $"1370000{i:D4}", password = "secret-pass-1", nickname = i == 3 ? "Zhang_San 100%" : $"shopper {i}" }))
+                Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+        using (var registered = await client.PostAsJsonAsync("/api/v1/auth/register", new { email = "Li.Si@Example.com", password = "secret-pass-1", nickname = "李四" }))
+            Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync());
+
+        var all = await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/customers?pageSize=4");
+        Assert.Equal(6, all.GetProperty("total").GetInt64());
+        var ids = all.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt64()).ToList();
+        Assert.Equal(4, ids.Count);
+        Assert.Equal(ids.OrderDescending(), ids);
+        Assert.Equal("李四", all.GetProperty("items")[0].GetProperty("nickname").GetString());
+        Assert.Equal(2, (await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/customers?pageSize=4&page=2")).GetProperty("items").GetArrayLength());
+
+        async Task<List<string>> SearchAsync(string query) =>
+            (await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/customers?search=" + Uri.EscapeDataString(query))).GetProperty("items").EnumerateArray()
+                .Select(c => c.GetProperty("nickname").GetString()!).ToList();
+        Assert.Equal(5, (await SearchAsync("1370000")).Count);
+        Assert.Equal(["shopper 2"], await SearchAsync("13700000002"));
+        Assert.Empty(await SearchAsync("0000002"));               // a phone matches from its start
+        Assert.Equal(["李四"], await SearchAsync("li.si@"));         // e-mail, ignoring case
+        Assert.Equal(["Zhang_San 100%"], await SearchAsync("zhang_san 100%")); // nickname part; _ and % are literal
+        Assert.Empty(await SearchAsync("zhang%"));
+
+        await app.ScalarAsync<object>("UPDATE mall_customer SET member_level = 3 WHERE nickname = 'shopper 1'");
+        var level3 = await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/customers?memberLevel=3");
+        Assert.Equal("shopper 1", Assert.Single(level3.GetProperty("items").EnumerateArray()).GetProperty("nickname").GetString());
+        using (var bad = await app.Admin.GetAsync("/api/admin/customers?pageSize=1000"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("pageSize", out _));
+        }
+
+        // Addresses, default first, as the shopper saved them; an unknown shopper is 404.
+        using var shopper = await app.ShopperLoginAsync("13700000000");
+        var id = (await CatalogApiTests.GetJsonAsync(shopper, "/api/v1/me")).GetProperty("id").GetInt64();
+        await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/me/addresses", new { receiver = "张三", phone = "13700000000", regionCode = "110105", detail = "朝阳区 1 号" });
+        await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/me/addresses", new { receiver = "公司", phone = "13700000000", regionCode = "440305", detail = "南山区 2 号" });
+        var addresses = await CatalogApiTests.GetJsonAsync(app.Admin, $"/api/admin/customers/{id}/addresses");
+        Assert.Equal(["张三", "公司"], addresses.EnumerateArray().Select(a => a.GetProperty("receiver").GetString()!).ToArray());
+        Assert.True(addresses[0].GetProperty("isDefault").GetBoolean());
+        using (var missing = await app.Admin.GetAsync("/api/admin/customers/987654321/addresses"))
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Plugin_screens_appear_while_the_plugin_is_enabled_and_only_for_roles_that_reach_them(string provider)
     {
         await using var app = await MallApp.StartAsync(provider);

@@ -9,6 +9,74 @@ namespace Mall.Web.Tests;
 /// <summary>Merchant promotion rules apply in quotes and orders, explained, with the discount shared among lines to the cent.</summary>
 public class PromotionTests
 {
+    private static async Task<JsonElement> ProblemAsync(HttpClient admin, object body)
+    {
+        using var response = await admin.PostAsJsonAsync("/api/admin/promotions/preview", body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_preview_quotes_a_sample_cart_as_checkout_does_with_a_draft_rule_and_writes_nothing(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var (_, a) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 60m);
+        var (_, b) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 50m);
+        using var shopper = await app.ShopperAsync("13300000002");
+        var shopperId = (await CatalogApiTests.GetJsonAsync(shopper, "/api/v1/me")).GetProperty("id").GetInt64();
+        var full20 = await app.PostOkAsync("/api/admin/promotions", new { name = "满100减20", benefit = "orderReduce", value = 20m, minAmount = 100m, exclusivityGroup = "full" });
+        await app.PostOkAsync("/api/admin/promotions", new { name = "满300减70", benefit = "orderReduce", value = 70m, minAmount = 300m, exclusivityGroup = "full" });
+        var cart = new[] { new { skuId = a, quantity = 1 }, new { skuId = b, quantity = 1 } };
+        const string Preview = "/api/admin/promotions/preview";
+
+        // The active rules alone: the same figures and the same shares as the shopper's own quote.
+        var preview = await ShopperFlowTests.PostOkAsync(app.Admin, Preview, new { items = cart, customerId = shopperId });
+        var quote = await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/checkout/quote", new { lines = cart });
+        Assert.Equal(quote.GetProperty("subtotal").GetDecimal(), preview.GetProperty("subtotal").GetDecimal());
+        Assert.Equal(quote.GetProperty("discount").GetDecimal(), preview.GetProperty("discount").GetDecimal());
+        Assert.Equal(90m, preview.GetProperty("total").GetDecimal());
+        Assert.Equal(quote.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("discount").GetDecimal()),
+            preview.GetProperty("lines").EnumerateArray().Select(l => l.GetProperty("discount").GetDecimal()));
+        Assert.Equal(60m, preview.GetProperty("lines")[0].GetProperty("amount").GetDecimal());
+        Assert.Equal("满100减20", Assert.Single(preview.GetProperty("applied").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Contains(preview.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("name").GetString() == "满300减70" && s.GetProperty("reason").GetString()!.StartsWith("needs 300.00", StringComparison.Ordinal));
+
+        // A new draft in the same group that saves more wins, and is marked as the draft; nothing is written.
+        var rulesBefore = await app.CountAsync("mall_promotion");
+        var withDraft = await ShopperFlowTests.PostOkAsync(app.Admin, Preview, new { items = cart, draft = new { name = "满100减30", benefit = "orderReduce", value = 30m, minAmount = 100m, exclusivityGroup = "full" } });
+        Assert.Equal(30m, withDraft.GetProperty("discount").GetDecimal());
+        var applied = Assert.Single(withDraft.GetProperty("applied").EnumerateArray());
+        Assert.True(applied.GetProperty("isDraft").GetBoolean());
+        Assert.Contains(withDraft.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("name").GetString() == "满100减20" && s.GetProperty("reason").GetString()!.Contains("group 'full'", StringComparison.Ordinal));
+
+        // A draft of an existing rule stands in for it; the stored rule keeps its value.
+        var edited = await ShopperFlowTests.PostOkAsync(app.Admin, Preview, new { items = cart, draft = new { id = full20.GetProperty("id").GetInt64(), name = "满100减25", benefit = "orderReduce", value = 25m, minAmount = 100m, exclusivityGroup = "full" } });
+        Assert.Equal(25m, edited.GetProperty("discount").GetDecimal());
+        Assert.DoesNotContain(edited.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("name").GetString() == "满100减20");
+        Assert.Contains((await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/promotions")).EnumerateArray(), r => r.GetProperty("name").GetString() == "满100减20" && r.GetProperty("value").GetDecimal() == 20m);
+        Assert.Equal(rulesBefore, await app.CountAsync("mall_promotion"));
+
+        // The shopper and the moment count: a member-level rule skips an ordinary shopper; a window opens at its start.
+        var members = await ShopperFlowTests.PostOkAsync(app.Admin, Preview, new { items = cart, customerId = shopperId, draft = new { name = "会员9折", benefit = "goodsDiscount", value = 0.9m, minMemberLevel = 2, stackable = false } });
+        Assert.Contains(members.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("name").GetString() == "会员9折");
+        var start = DateTime.UtcNow.AddDays(3);
+        object Windowed(DateTime? at) => new { items = cart, at, draft = new { name = "周末立减", benefit = "goodsReduce", value = 5m, startsAt = start, endsAt = start.AddDays(2) } };
+        Assert.Contains((await ShopperFlowTests.PostOkAsync(app.Admin, Preview, Windowed(null))).GetProperty("skipped").EnumerateArray(), s => s.GetProperty("name").GetString() == "周末立减");
+        var inWindow = await ShopperFlowTests.PostOkAsync(app.Admin, Preview, Windowed(start.AddHours(1)));
+        Assert.Contains(inWindow.GetProperty("applied").EnumerateArray(), p => p.GetProperty("name").GetString() == "周末立减" && p.GetProperty("discount").GetDecimal() == 10m);
+
+        // Bad input: problem details naming the field, for the cart and for the draft.
+        Assert.True((await ProblemAsync(app.Admin, new { items = Array.Empty<object>() })).TryGetProperty("items", out _));
+        Assert.True((await ProblemAsync(app.Admin, new { items = new[] { new { skuId = 987654321L, quantity = 1 } } })).TryGetProperty("items[0].skuId", out _));
+        Assert.True((await ProblemAsync(app.Admin, new { items = new[] { new { skuId = a, quantity = 0 } } })).TryGetProperty("items[0].quantity", out _));
+        Assert.True((await ProblemAsync(app.Admin, new { items = cart, customerId = 987654321L })).TryGetProperty("customerId", out _));
+        var draftErrors = await ProblemAsync(app.Admin, new { items = cart, draft = new { name = "", benefit = "orderDiscount", value = 1.5m } });
+        Assert.True(draftErrors.TryGetProperty("draft.name", out _));
+        Assert.True(draftErrors.TryGetProperty("draft.value", out _));
+        Assert.Equal(rulesBefore, await app.CountAsync("mall_promotion"));
+    }
+
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Rules_discount_quotes_and_orders_explain_what_did_not_apply_and_share_the_discount_among_lines(string provider)
     {

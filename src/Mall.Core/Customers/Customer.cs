@@ -25,6 +25,22 @@ public sealed record Customer
     public DateTime CreatedAt { get; init; }
 }
 
+/// <summary>A search of shoppers (<see cref="ICustomerService.ListAsync"/>).</summary>
+public sealed record CustomerQuery
+{
+    /// <summary>The start of a phone number or e-mail, or part of a nickname (at most 100 characters).</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Only shoppers of this member level.</summary>
+    public int? MemberLevel { get; init; }
+
+    /// <summary>Page, from 1.</summary>
+    public int Page { get; init; } = 1;
+
+    /// <summary>Shoppers per page (1 to 100).</summary>
+    public int PageSize { get; init; } = 20;
+}
+
 /// <summary>A member asset kept as a ledger.</summary>
 public enum CustomerAsset
 {

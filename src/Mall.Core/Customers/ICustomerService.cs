@@ -18,6 +18,13 @@ public interface ICustomerService
     /// <summary>One shopper, or null.</summary>
     Task<Customer?> FindAsync(long customerId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Shoppers for the console, newest first: <see cref="CustomerQuery.Search"/> matches the start of a phone number
+    /// or e-mail, or any part of a nickname (ignoring case).
+    /// </summary>
+    /// <exception cref="Common.MallValidationException">Bad paging or search.</exception>
+    Task<PagedResult<Customer>> ListAsync(CustomerQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>Changes a member asset through the ledger; idempotent by reference; never below zero.</summary>
     Task<Customer> ChangeAssetAsync(long customerId, CustomerAssetChange change, CancellationToken cancellationToken = default);
 

@@ -15,4 +15,11 @@ public interface IPromotionService
 
     /// <summary>Deletes a rule.</summary>
     Task DeleteAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Quotes a sample cart with the active rules, and the draft of the request in place of its rule: what applies,
+    /// what does not and why, each line's share. The same engine as checkout; nothing is written.
+    /// </summary>
+    /// <exception cref="Common.MallValidationException">Bad input (<c>items[i].skuId</c>, <c>draft.value</c>, …).</exception>
+    Task<PromotionPreview> PreviewAsync(PromotionPreviewRequest request, CancellationToken cancellationToken = default);
 }

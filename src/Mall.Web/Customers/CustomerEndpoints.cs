@@ -39,10 +39,18 @@ internal static class CustomerEndpoints
     public static void MapCustomerAdmin(this RouteGroupBuilder group)
     {
         var customers = group.MapGroup("/customers").WithTags("Admin: customers");
+        customers.MapGet("/", (string? search, int? memberLevel, int? page, int? pageSize, ICustomerService s, CancellationToken ct) =>
+            s.ListAsync(new CustomerQuery { Search = search, MemberLevel = memberLevel, Page = page ?? 1, PageSize = pageSize ?? 20 }, ct))
+            .WithSummary("Shoppers, newest first; search matches the start of a phone number or e-mail, or part of a nickname.");
         customers.MapGet("/{id:long}", async (long id, ICustomerService s, CancellationToken ct) =>
             await s.FindAsync(id, ct) ?? throw new MallNotFoundException($"Customer {id} does not exist."));
         customers.MapGet("/{id:long}/ledger", (long id, int? page, int? pageSize, ICustomerService s, CancellationToken ct) =>
             s.GetLedgerAsync(id, page ?? 1, pageSize ?? 20, ct));
+        customers.MapGet("/{id:long}/addresses", async (long id, ICustomerService s, CancellationToken ct) =>
+        {
+            _ = await s.FindAsync(id, ct) ?? throw new MallNotFoundException($"Customer {id} does not exist.");
+            return await s.ListAddressesAsync(id, ct);
+        }).WithSummary("A shopper's addresses, default first.");
         customers.MapPost("/{id:long}/assets", (long id, CustomerAssetChange change, ICustomerService s, CancellationToken ct) =>
             s.ChangeAssetAsync(id, change, ct));
     }

@@ -17,6 +17,8 @@ internal static class PromotionAdminEndpoints
             var created = await s.CreateAsync(rule, ct);
             return TypedResults.Created($"{MallRoutes.Admin}/promotions/{created.Id}", created);
         }).WithSummary("Creates a rule: scope, thresholds, benefit, window, per-shopper limit, priority, exclusivity group, stackable.");
+        promotions.MapPost("/preview", (PromotionPreviewRequest request, IPromotionService s, CancellationToken ct) => s.PreviewAsync(request, ct))
+            .WithSummary("Quotes a sample cart with the active rules and a draft rule (new, or in place of the rule with its id): what applies, what does not and why. Writes nothing.");
         promotions.MapPut("/{id:long}", (long id, PromotionRule rule, IPromotionService s, CancellationToken ct) => s.UpdateAsync(id, rule, ct));
         promotions.MapDelete("/{id:long}", async (long id, IPromotionService s, CancellationToken ct) =>
         {

@@ -208,6 +208,74 @@ public class ConsoleBrowserTests
         await ShotAsync(browser, "inventory", phone: true);
         await browser.ViewportAsync(1280, 800, false);
 
+        // The shopper found by phone; the detail shows the address they saved.
+        await ShopperFlowTests.PostOkAsync(shopper, "/api/v1/me/addresses", new { receiver = "王五", phone = "13600000001", regionCode = "310115", detail = "浦东新区 8 号" });
+        await browser.GoAsync($"{baseUrl}/admin/customers");
+        await TypeAsync(browser, ".customer-search", "1360000");
+        await browser.EvalAsync("document.querySelector('.customer-search').closest('form').requestSubmit()");
+        await browser.WaitAsync("document.querySelectorAll('.customer-list .el-table__body tr').length === 1 && document.querySelector('.customer-list .el-table__body').textContent.includes('13600000001')", "the shopper in the list");
+        await browser.ClickAsync(".customer-list .el-table__body tr td");
+        await browser.WaitAsync("document.querySelector('.customer-addresses .el-table__body')?.textContent.includes('浦东新区 8 号')", "the shopper's address");
+        await ShotAsync(browser, "customers");
+
+        // A promotion drafted in the form and quoted on a sample cart before it exists: 2 × 33.00, 满50减8 → 58.00.
+        // The draft without a name is refused by the name field (the preview validates as a save would); nothing is saved.
+        var promotionsBefore = await app.CountAsync("mall_promotion");
+        await browser.GoAsync($"{baseUrl}/admin/marketing/promotions");
+        await browser.ClickAsync(".promotion-new");
+        await TypeAsync(browser, ".promotion-min-amount", "50");
+        await TypeAsync(browser, ".promotion-value", "8");
+        await TypeAsync(browser, ".preview-sku", bulkSkus[2].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await TypeAsync(browser, ".preview-quantity", "2");
+        await browser.ClickAsync(".preview-run");
+        await browser.WaitAsync("document.querySelector('.promotion-form .el-form-item.is-error .promotion-name')", "the draft's missing name by its field");
+        await TypeAsync(browser, ".promotion-name", "满50减8");
+        await browser.ClickAsync(".preview-run");
+        await browser.WaitAsync("document.querySelector('.preview-total')?.textContent.includes('58.00') && document.querySelector('.preview-applied').textContent.includes('满50减8')", "the sample cart quoted with the draft");
+        await ShotAsync(browser, "promotions");
+        Assert.Equal(promotionsBefore, await app.CountAsync("mall_promotion"));
+        await browser.ClickAsync(".promotion-save");
+        await browser.WaitAsync("document.querySelector('.promotion-list .el-table__body')?.textContent.includes('满50减8')", "the saved promotion in the list");
+        var rule = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/promotions")).EnumerateArray(), r => r.GetProperty("name").GetString() == "满50减8");
+        Assert.Equal(8m, rule.GetProperty("value").GetDecimal());
+        Assert.Equal(50m, rule.GetProperty("minAmount").GetDecimal());
+
+        // A freight template with a region rule: a code that is not one is refused by that rule's field, nothing saved.
+        var templatesBefore = await app.CountAsync("mall_freight_template");
+        await browser.GoAsync($"{baseUrl}/admin/shipping");
+        await browser.ClickAsync(".freight-new");
+        await TypeAsync(browser, ".freight-name", "偏远加价");
+        await browser.ClickAsync(".rule-add");
+        await TypeAsync(browser, ".rule-codes", "540000, 65");
+        await TypeAsync(browser, ".rule-firstFee", "20");
+        await browser.ClickAsync(".freight-save");
+        await browser.WaitAsync("document.querySelector('[data-rule=\"0\"] .el-form-item.is-error')?.textContent.includes('65')", "the bad region code by its rule");
+        await ShotAsync(browser, "shipping");
+        Assert.Equal(templatesBefore, await app.CountAsync("mall_freight_template"));
+        await TypeAsync(browser, ".rule-codes", "540000, 650000");
+        await browser.ClickAsync(".freight-save");
+        await browser.WaitAsync("document.querySelector('.freight-list .el-table__body')?.textContent.includes('偏远加价')", "the saved template in the list");
+        var template = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/shipping/freight-templates")).EnumerateArray(), t => t.GetProperty("name").GetString() == "偏远加价");
+        var regionRule = Assert.Single(template.GetProperty("rules").EnumerateArray());
+        Assert.Equal(["540000", "650000"], regionRule.GetProperty("regionCodes").EnumerateArray().Select(c => c.GetString()!).ToArray());
+        Assert.Equal(20m, regionRule.GetProperty("charge").GetProperty("firstFee").GetDecimal());
+
+        // A coupon template: a value of zero is refused by its field; 满50减5 is saved with its validity in days.
+        var couponsBefore = await app.CountAsync("mall_coupon_template");
+        await browser.GoAsync($"{baseUrl}/admin/marketing/coupons");
+        await browser.ClickAsync(".coupon-new");
+        await TypeAsync(browser, ".coupon-name", "新人券 满50减5");
+        await TypeAsync(browser, ".coupon-value", "0");
+        await browser.ClickAsync(".coupon-save");
+        await browser.WaitAsync("document.querySelector('.coupon-form .el-form-item.is-error .coupon-value')", "the zero value by its field");
+        Assert.Equal(couponsBefore, await app.CountAsync("mall_coupon_template"));
+        await TypeAsync(browser, ".coupon-value", "5");
+        await browser.ClickAsync(".coupon-save");
+        await browser.WaitAsync("document.querySelector('.coupon-list .el-table__body')?.textContent.includes('新人券 满50减5')", "the saved coupon template in the list");
+        var coupon = Assert.Single((await CatalogApiTests.GetJsonAsync(app.Admin, "/api/admin/coupons/templates")).EnumerateArray(), c => c.GetProperty("name").GetString() == "新人券 满50减5");
+        Assert.Equal(5m, coupon.GetProperty("value").GetDecimal());
+        Assert.Equal(7, coupon.GetProperty("validDays").GetInt32());
+
         // A plugin installed from its file; a bad setting is refused by its field, a good one saved.
         const string WeChatPay = "Mall.Plugins.WeChatPay";
         await browser.GoAsync($"{baseUrl}/admin/plugins");

@@ -283,7 +283,7 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
             for (var i = 0; i < words.Length; i++)
             {
                 where.Append(" AND ").Append(Dialect.ContainsIgnoreCase("p.name", $"@kw{i}"));
-                parameters.Add($"kw{i}", "%" + EscapeLike(words[i]) + "%");
+                parameters.Add($"kw{i}", "%" + SqlLike.Escape(words[i]) + "%");
             }
         }
         var orderBy = query.Sort switch
@@ -653,9 +653,6 @@ internal sealed class ProductService(IMallDatabase database, ICategoryService ca
         });
         return parameters;
     }
-
-    private static string EscapeLike(string value) =>
-        value.Replace("!", "!!", StringComparison.Ordinal).Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
 
     private sealed class ProductSummaryRow
     {

@@ -127,6 +127,38 @@ internal partial class CustomerService(IMallDatabase database, IPasswordHasher h
     }
 
     /// <inheritdoc />
+    public async Task<PagedResult<Customer>> ListAsync(CustomerQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var errors = new ValidationErrors();
+        Paging.Validate(errors, query.Page, query.PageSize);
+        errors.MaxLength("search", query.Search, 100);
+        if (query.MemberLevel is { } level) errors.Range("memberLevel", level, 0, 1000);
+        errors.ThrowIfAny();
+
+        var where = new System.Text.StringBuilder("1 = 1");
+        var parameters = new DynamicParameters();
+        if (query.Search?.Trim() is { Length: > 0 } search)
+        {
+            var escaped = SqlLike.Escape(search);
+            where.Append(" AND (phone LIKE @prefix ESCAPE '!' OR ").Append(Dialect.ContainsIgnoreCase("email", "@lowerPrefix"))
+                .Append(" OR ").Append(Dialect.ContainsIgnoreCase("nickname", "@part")).Append(')');
+            parameters.Add("prefix", escaped + "%");
+            parameters.Add("lowerPrefix", escaped.ToLowerInvariant() + "%");
+            parameters.Add("part", "%" + escaped + "%");
+        }
+        if (query.MemberLevel is { } memberLevel) { where.Append(" AND member_level = @memberLevel"); parameters.Add("memberLevel", memberLevel); }
+        parameters.Add("skip", (query.Page - 1) * query.PageSize);
+        parameters.Add("take", query.PageSize);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            $"SELECT COUNT(*) FROM mall_customer WHERE {where}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<CustomerRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM mall_customer WHERE {where} ORDER BY id DESC {Dialect.Page("@skip", "@take")}", parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return new PagedResult<Customer>(rows.Select(r => r.ToCustomer()).ToList(), query.Page, query.PageSize, total);
+    }
+
+    /// <inheritdoc />
     public async Task<Customer?> FindAsync(long customerId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ namespace Mall.Promotions.Services;
 /// Default <see cref="IPromotionService"/>. Active rules are read on every quote, so they are kept in memory as one
 /// snapshot, replaced after each change here and re-read at least every 30 seconds.
 /// </summary>
-internal sealed class PromotionService(IMallDatabase database, Mall.Clustering.IClusterBus bus, TimeProvider clock) : IPromotionService
+internal sealed class PromotionService(IMallDatabase database, Mall.Clustering.IClusterBus bus, Mall.Catalog.IProductService products, PromotionShopperReader shoppers, TimeProvider clock) : IPromotionService
 {
     private readonly CachedSnapshot<IReadOnlyList<PromotionRule>> _rules = new(clock, TimeSpan.FromSeconds(30), bus, "mall.promotions");
 
@@ -73,6 +73,70 @@ internal sealed class PromotionService(IMallDatabase database, Mall.Clustering.I
             return deleted == 0 ? throw new MallNotFoundException($"Promotion {id} does not exist.") : deleted;
         }, cancellationToken).ConfigureAwait(false);
         await _rules.InvalidateEverywhereAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<PromotionPreview> PreviewAsync(PromotionPreviewRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request is null) throw new MallValidationException("body", "is required.");
+        var items = request.Items ?? [];
+        var errors = new ValidationErrors();
+        if (items.Count is 0 or > 100) errors.Add("items", "lists 1 to 100 lines of the sample cart.");
+        for (var i = 0; i < items.Count && i < 100; i++)
+        {
+            if (items[i] is not { } item) { errors.Add($"items[{i}]", "is required."); continue; }
+            if (item.SkuId <= 0) errors.Add($"items[{i}].skuId", "is required.");
+            errors.Range($"items[{i}].quantity", item.Quantity, 1, 9_999);
+        }
+        if (request.CustomerId is <= 0) errors.Add("customerId", "is a shopper's id, or left out for a guest.");
+        errors.ThrowIfAny();
+        if (request.Draft is { } draft)
+        {
+            try { Validate(draft); }
+            catch (MallValidationException ex)
+            {
+                throw new MallValidationException(ex.Errors.ToDictionary(e => "draft." + e.Key, e => e.Value));
+            }
+        }
+
+        var skus = await products.GetSkusAsync(items.Select(i => i.SkuId).Concat(request.Draft?.GiftSkuId is { } g ? [g] : []).Distinct().ToList(), null, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < items.Count; i++)
+            if (!skus.ContainsKey(items[i].SkuId)) errors.Add($"items[{i}].skuId", $"SKU {items[i].SkuId} does not exist.");
+        if (request.CustomerId is { } customerId && (await shoppers.MemberLevelsAsync([customerId], cancellationToken).ConfigureAwait(false)).Count == 0)
+            errors.Add("customerId", $"shopper {customerId} does not exist.");
+        errors.ThrowIfAny();
+
+        // The active rules, with the draft in place of its rule (or beside them when new).
+        var rules = (await CurrentAsync(cancellationToken).ConfigureAwait(false)).ToList();
+        var draftId = request.Draft?.Id ?? -1;
+        if (request.Draft is { } edited)
+        {
+            var normalized = edited with { Name = edited.Name.Trim(), Id = Math.Max(0, edited.Id), ExclusivityGroup = string.IsNullOrWhiteSpace(edited.ExclusivityGroup) ? null : edited.ExclusivityGroup.Trim() };
+            draftId = normalized.Id;
+            var at = rules.FindIndex(r => r.Id == draftId);
+            if (at >= 0) rules[at] = normalized;
+            else rules.Add(normalized);
+        }
+
+        var lines = items.Select(i => skus[i.SkuId]).Zip(items, (sku, item) => new PromotionLine(sku.ProductId, sku.CategoryId, sku.BrandId, Money.ToCents(sku.Price), item.Quantity)).ToList();
+        var shopper = await shoppers.ReadAsync(null, request.CustomerId, rules, cancellationToken).ConfigureAwait(false);
+        var outcome = PromotionEngine.Evaluate(lines, shopper, rules, request.At?.ToUniversalTime() ?? clock.GetUtcNow().UtcDateTime);
+
+        var subtotal = lines.Sum(l => l.AmountCents);
+        var previewLines = items.Select((item, i) =>
+        {
+            var sku = skus[item.SkuId];
+            return new PromotionPreviewLine(sku.Id, sku.ProductName, sku.SpecValues, sku.Price, item.Quantity, Money.FromCents(lines[i].AmountCents),
+                Money.FromCents(outcome.LineDiscounts[i].Sum(p => p.Cents)));
+        }).ToList();
+        var giftNames = outcome.Gifts.Any(g => !skus.ContainsKey(g.SkuId))
+            ? await products.GetSkusAsync(outcome.Gifts.Select(g => g.SkuId).Distinct().ToList(), null, cancellationToken).ConfigureAwait(false)
+            : skus;
+        return new PromotionPreview(Money.FromCents(subtotal), Money.FromCents(outcome.DiscountCents), Money.FromCents(subtotal - outcome.DiscountCents), outcome.FreeShipping,
+            previewLines,
+            outcome.Applied.Select(a => new PromotionPreviewApplied(a.RuleId, a.Name, Money.FromCents(a.DiscountCents), a.RuleId == draftId)).ToList(),
+            outcome.Skipped,
+            outcome.Gifts.Select(g => new PromotionPreviewGift(g.RuleId, g.SkuId, giftNames.TryGetValue(g.SkuId, out var gift) ? gift.ProductName : null, g.Quantity)).ToList());
     }
 
     private object Parameters(PromotionRule rule, long id) => new

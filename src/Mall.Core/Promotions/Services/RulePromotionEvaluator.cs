@@ -13,7 +13,7 @@ namespace Mall.Promotions.Services;
 /// through <see cref="PromotionEngine"/>. Each applied promotion becomes a discount with its share of every line;
 /// free shipping takes back the shipping charged; what did not apply is explained in the quote's notes.
 /// </summary>
-internal sealed class RulePromotionEvaluator(PromotionService promotions, IOrderService orders, Mall.Customers.ICustomerService customers, TimeProvider clock) : IPromotionEvaluator
+internal sealed class RulePromotionEvaluator(PromotionService promotions, PromotionShopperReader shoppers, TimeProvider clock) : IPromotionEvaluator
 {
     /// <inheritdoc />
     public string Name => "promotions";
@@ -24,7 +24,7 @@ internal sealed class RulePromotionEvaluator(PromotionService promotions, IOrder
         var rules = await promotions.CurrentAsync(context.Connection, context.Transaction, cancellationToken).ConfigureAwait(false);
         if (rules.Count == 0 || context.Lines.Count == 0) return [];
         var lines = context.Lines.Select(l => new PromotionLine(l.ProductId, l.CategoryId, l.BrandId, Money.ToCents(l.UnitPrice), l.Quantity)).ToList();
-        var shopper = await ShopperAsync(context.Transaction, context.CustomerId, rules, cancellationToken).ConfigureAwait(false);
+        var shopper = await shoppers.ReadAsync(context.Transaction, context.CustomerId, rules, cancellationToken).ConfigureAwait(false);
         var outcome = PromotionEngine.Evaluate(lines, shopper, rules, clock.GetUtcNow().UtcDateTime);
 
         foreach (var skipped in outcome.Skipped) context.AddNote($"{skipped.Name}: {skipped.Reason}");
@@ -46,19 +46,4 @@ internal sealed class RulePromotionEvaluator(PromotionService promotions, IOrder
 
     /// <summary>The reference an order keeps of a promotion it used.</summary>
     public static string ReferenceOf(long ruleId) => string.Create(CultureInfo.InvariantCulture, $"promotion:{ruleId}");
-
-    /// <summary>Member level, first order and usage, read only when a rule asks for them.</summary>
-    private async Task<PromotionShopper> ShopperAsync(DbTransaction? tx, long? customerId, IReadOnlyList<PromotionRule> rules, CancellationToken cancellationToken)
-    {
-        var limited = rules.Where(r => r.PerCustomerLimit is not null).Select(r => ReferenceOf(r.Id)).ToList();
-        if (customerId is not { } id || (limited.Count == 0 && !rules.Any(r => r.MinMemberLevel is not null || r.FirstOrderOnly))) return PromotionShopper.Guest;
-        // Both read through the features that own them (customers, orders), in the checkout's transaction when there is one.
-        var level = (await customers.GetMemberLevelsAsync([id], tx, cancellationToken).ConfigureAwait(false)).GetValueOrDefault(id);
-        // Orders that used each limited promotion; cancelled orders give their use back.
-        var history = await orders.CountShopperOrdersAsync(id, limited, tx, cancellationToken).ConfigureAwait(false);
-        var usage = new Dictionary<long, int>();
-        foreach (var (reference, count) in history.ByAdjustment)
-            usage[long.Parse(reference["promotion:".Length..], CultureInfo.InvariantCulture)] = count;
-        return new PromotionShopper(level, history.Placed == 0, usage);
-    }
 }
