@@ -397,6 +397,21 @@ public class ConsoleBrowserTests
         await browser.ClickAsync($"[data-plugin-screen=\"{GroupBuy}/activities\"]");
         await browser.WaitAsync("document.body.textContent.includes('Team of three')", "the activity in the plugin's list");
         await ShotAsync(browser, "plugin-screen");
+        // The screen's create form, generated from the manifest: a team of one is refused by that field, nothing created; then a pair.
+        await browser.ClickAsync(".plugin-screen-new");
+        await TypeAsync(browser, ".plugin-screen-form [data-field=name]", "双人团 Pair");
+        await TypeAsync(browser, ".plugin-screen-form [data-field=skus]", $"[{{\"skuId\": {skuId}, \"groupPrice\": 15}}]");
+        await TypeAsync(browser, ".plugin-screen-form [data-field=teamSize]", "1");
+        await browser.ClickAsync(".plugin-screen-submit");
+        await browser.WaitAsync("document.querySelector('.plugin-screen-form [data-field=teamSize].is-error')", "the team size's error by its field");
+        await ShotAsync(browser, "plugin-screen-form");
+        Assert.Equal(1, (await CatalogApiTests.GetJsonAsync(app.Admin, "/api/plugins/groupbuy/admin/activities")).GetArrayLength());
+        await TypeAsync(browser, ".plugin-screen-form [data-field=teamSize]", "2");
+        await browser.ClickAsync(".plugin-screen-submit");
+        await browser.WaitAsync("document.querySelector('.el-table__body')?.textContent.includes('双人团 Pair')", "the new activity in the plugin's list");
+        var activities = await CatalogApiTests.GetJsonAsync(app.Admin, "/api/plugins/groupbuy/admin/activities");
+        var pair = Assert.Single(activities.EnumerateArray(), a => a.GetProperty("name").GetString() == "双人团 Pair");
+        Assert.Equal(2, pair.GetProperty("teamSize").GetInt32());
         await PluginHostTests.PostOkAsync(app, $"/api/admin/plugins/{GroupBuy}/disable");
         await browser.WaitAsync($"!document.querySelector('[data-plugin-screen=\"{GroupBuy}/activities\"]')", "the group-buy screen gone", seconds: 15);
     }
