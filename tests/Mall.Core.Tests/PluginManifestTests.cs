@@ -98,7 +98,9 @@ public class PluginManifestTests
                 "id": "campaigns", "title": { "en": "Campaigns", "zh-CN": "活动" }, "role": "catalog",
                 "list": { "path": "/api/plugins/acme/admin/campaigns", "itemsField": "items", "columns": [ { "field": "name", "title": "Name" }, { "field": "price", "title": "Price", "type": "money" } ] },
                 "form": { "path": "/api/plugins/acme/admin/campaigns", "fields": [ { "name": "name", "title": "Name", "required": true }, { "name": "skus", "title": "SKUs", "type": "json", "default": [1, 2] } ] },
-                "actions": [ { "id": "end", "title": "End", "path": "/api/plugins/acme/admin/campaigns/{id}/end", "confirm": true } ] } ] } }
+                "actions": [ { "id": "end", "title": "End", "path": "/api/plugins/acme/admin/campaigns/{id}/end", "confirm": true } ],
+                "summary": { "path": "/api/plugins/acme/admin/status", "fields": [ { "field": "running", "title": "Running", "type": "boolean" } ] },
+                "toolbar": [ { "id": "pause", "title": { "en": "Pause", "zh-CN": "暂停" }, "path": "/api/plugins/acme/admin/pause" } ] } ] } }
             """));
         var screen = Assert.Single(manifest.ConsoleScreens);
         Assert.Equal(("Acme.Sales", "campaigns", "catalog"), (screen.PluginId, screen.Id, screen.Role));
@@ -110,6 +112,9 @@ public class PluginManifestTests
         Assert.Equal("[1,2]", screen.Form.Fields[1].Default!.ToJsonString());
         var action = Assert.Single(screen.Actions);
         Assert.Equal(("POST", true), (action.Method, action.Confirm));
+        Assert.Equal("/api/plugins/acme/admin/status", screen.Summary!.Path);
+        Assert.Equal(ConsoleValueTypes.Boolean, Assert.Single(screen.Summary.Fields).Type);
+        Assert.Equal(("pause", "暂停", "POST"), (screen.Toolbar[0].Id, screen.Toolbar[0].Title["zh-CN"], screen.Toolbar[0].Method));
 
         // A screen may only reach the plugin API, with known roles and types; each error names its JSON path.
         var error = Assert.Throws<MallValidationException>(() => PluginManifestReader.Parse(Encoding.UTF8.GetBytes("""
@@ -117,10 +122,12 @@ public class PluginManifestTests
               "admin": { "screens": [
                 { "id": "Bad Id", "title": "X", "role": "janitor", "list": { "path": "/api/admin/orders", "columns": [ { "field": "a", "title": "A", "type": "color" } ] },
                   "actions": [ { "id": "x", "title": "X", "method": "TRACE", "path": "/api/plugins/acme/../admin/keys" } ] },
-                { "id": "ok", "title": "Y", "list": { "path": "/api/plugins/acme/list", "columns": [] }, "extra": 1 } ] } }
+                { "id": "ok", "title": "Y", "list": { "path": "/api/plugins/acme/list", "columns": [] }, "extra": 1,
+                  "summary": { "path": "/api/admin/reports/dashboard", "fields": [] }, "toolbar": [ { "id": "end", "title": "End", "path": "/api/plugins/acme/things/{id}/end" } ] } ] } }
             """)));
         Assert.Equal(["admin.screens[0].actions[0].method", "admin.screens[0].actions[0].path", "admin.screens[0].id", "admin.screens[0].list.columns[0].type",
-            "admin.screens[0].list.path", "admin.screens[0].role", "admin.screens[1].extra", "admin.screens[1].list.columns"], error.Errors.Keys.Order());
+            "admin.screens[0].list.path", "admin.screens[0].role", "admin.screens[1].extra", "admin.screens[1].list.columns",
+            "admin.screens[1].summary.fields", "admin.screens[1].summary.path", "admin.screens[1].toolbar[0].path"], error.Errors.Keys.Order());
         Assert.Empty(PluginManifestReader.Parse(Encoding.UTF8.GetBytes("""{ "id": "Acme.Sales", "name": "S", "version": "1.0.0", "entryAssembly": "A.dll", "mallVersion": "0.1.0" }""")).ConsoleScreens);
     }
 
@@ -139,7 +146,7 @@ public class PluginManifestTests
     }
 
     [Fact]
-    public void The_erp_sync_plugin_declares_its_delivery_log_screen_for_the_orders_role()
+    public void The_erp_sync_plugin_declares_its_status_and_delivery_log_screen_for_the_orders_role()
     {
         var text = File.ReadAllText(Path.Combine(FindRepositoryRoot(), "plugins", "Mall.Plugins.ErpSync", "plugin.json"));
         var manifest = PluginManifestReader.Parse(Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(text, "^\\s*\\{", "{ \"version\": \"1.0.0\",")));
@@ -147,6 +154,11 @@ public class PluginManifestTests
         Assert.Equal("orders", screen.Role);
         Assert.Equal("/api/plugins/erpsync/admin/pushes", screen.List.Path);
         Assert.Null(screen.Form);
+        // Its status above the log, and the operator's buttons beside the title.
+        Assert.Equal("/api/plugins/erpsync/admin/status", screen.Summary!.Path);
+        Assert.Contains(screen.Summary.Fields, f => f.Field == "backlog" && f.Type == ConsoleValueTypes.Number);
+        Assert.Equal(["pull", "retry", "pause", "resume"], screen.Toolbar.Select(a => a.Id));
+        Assert.True(screen.Toolbar.Single(a => a.Id == "pause").Confirm);
     }
 
     private static string SampleValue(string property) => property switch

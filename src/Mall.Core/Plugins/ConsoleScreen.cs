@@ -15,8 +15,15 @@ namespace Mall.Plugins;
 /// <param name="List">The list.</param>
 /// <param name="Form">The form that creates an item, or null.</param>
 /// <param name="Actions">Actions on a row.</param>
+/// <param name="Summary">Figures shown above the list (a status, totals), or null.</param>
+/// <param name="Toolbar">Actions on the whole screen (pause, retry all, run now), shown beside its title.</param>
 public sealed record ConsoleScreen(string PluginId, string Id, IReadOnlyDictionary<string, string> Title, string Role, ConsoleList List, ConsoleForm? Form,
-    IReadOnlyList<ConsoleAction> Actions);
+    IReadOnlyList<ConsoleAction> Actions, ConsoleSummary? Summary, IReadOnlyList<ConsoleAction> Toolbar);
+
+/// <summary>Figures above a screen's list: <c>GET</c> <paramref name="Path"/> answers one JSON object whose properties <paramref name="Fields"/> names.</summary>
+/// <param name="Path">The plugin's endpoint, starting with <c>/api/plugins/</c>.</param>
+/// <param name="Fields">The properties shown, in order (the same shape as columns).</param>
+public sealed record ConsoleSummary(string Path, IReadOnlyList<ConsoleColumn> Fields);
 
 /// <summary>A screen's list: <c>GET</c> <paramref name="Path"/> answers an array, or an object holding one in <paramref name="ItemsField"/>.</summary>
 /// <param name="Path">The plugin's endpoint, starting with <c>/api/plugins/</c>.</param>
@@ -44,7 +51,10 @@ public sealed record ConsoleForm(string Path, IReadOnlyDictionary<string, string
 /// <param name="Default">Initial value, or null.</param>
 public sealed record ConsoleField(string Name, IReadOnlyDictionary<string, string> Title, string Type, bool Required, JsonNode? Default);
 
-/// <summary>An action on a row: <paramref name="Method"/> <paramref name="Path"/> with <c>{field}</c> replaced by the row's values.</summary>
+/// <summary>
+/// An action on a row, or on the whole screen (a toolbar action): <paramref name="Method"/> <paramref name="Path"/>,
+/// with <c>{field}</c> replaced by the row's values on a row.
+/// </summary>
 /// <param name="Id">Id within the screen.</param>
 /// <param name="Title">Button text by locale.</param>
 /// <param name="Method">HTTP method: GET, POST, PUT, PATCH or DELETE.</param>

@@ -25,7 +25,7 @@ internal static partial class ConsoleScreenReader
         {
             var at = $"admin.screens[{i}]";
             if (array[i] is not JsonObject screen) { errors.Add(at, "must be an object."); continue; }
-            Only(screen, at, errors, "id", "title", "role", "list", "form", "actions");
+            Only(screen, at, errors, "id", "title", "role", "summary", "list", "form", "actions", "toolbar");
             var id = Text(screen, "id", at, errors, required: true, 40);
             if (id is not null && !IdPattern().IsMatch(id)) errors.Add($"{at}.id", "must be lower-case letters, digits and '-', starting with a letter.");
             else if (id is not null && !ids.Add(id)) errors.Add($"{at}.id", $"'{id}' is used by another screen.");
@@ -35,8 +35,12 @@ internal static partial class ConsoleScreenReader
             var list = List(screen["list"], $"{at}.list", errors);
             var form = screen["form"] is null ? null : Form(screen["form"], $"{at}.form", errors);
             var actions = Actions(screen["actions"], $"{at}.actions", errors);
+            var summary = screen["summary"] is null ? null : Summary(screen["summary"], $"{at}.summary", errors);
+            var toolbar = Actions(screen["toolbar"], $"{at}.toolbar", errors);
+            foreach (var (action, n) in toolbar.Select((a, n) => (a, n)).Where(x => x.a.Path.Contains('{', StringComparison.Ordinal)))
+                errors.Add($"{at}.toolbar[{n}].path", "has no row to take '{field}' from: a toolbar action acts on the whole screen.");
             if (id is not null && title is not null && list is not null)
-                screens.Add(new ConsoleScreen(pluginId, id, title, role, list, form, actions));
+                screens.Add(new ConsoleScreen(pluginId, id, title, role, list, form, actions, summary, toolbar));
         }
         return screens;
     }
@@ -47,20 +51,35 @@ internal static partial class ConsoleScreenReader
         Only(list, at, errors, "path", "itemsField", "columns");
         var path = PluginPath(list, at, errors);
         var itemsField = Text(list, "itemsField", at, errors, required: false, 64);
-        var columns = new List<ConsoleColumn>();
-        if (list["columns"] is not JsonArray array || array.Count is 0 or > 20) errors.Add($"{at}.columns", "must be an array of 1 to 20 columns.");
-        else
-            for (var i = 0; i < array.Count; i++)
-            {
-                var c = $"{at}.columns[{i}]";
-                if (array[i] is not JsonObject column) { errors.Add(c, "must be an object."); continue; }
-                Only(column, c, errors, "field", "title", "type");
-                var field = Text(column, "field", c, errors, required: true, 64);
-                var title = Title(column["title"], $"{c}.title", errors, required: true);
-                var type = ValueType(column, c, errors);
-                if (field is not null && title is not null) columns.Add(new ConsoleColumn(field, title, type));
-            }
+        var columns = Columns(list, "columns", at, errors);
         return path is null ? null : new ConsoleList(path, itemsField, columns);
+    }
+
+    private static ConsoleSummary? Summary(JsonNode? node, string at, ValidationErrors errors)
+    {
+        if (node is not JsonObject summary) { errors.Add(at, "must be an object with path and fields."); return null; }
+        Only(summary, at, errors, "path", "fields");
+        var path = PluginPath(summary, at, errors);
+        var fields = Columns(summary, "fields", at, errors);
+        return path is null ? null : new ConsoleSummary(path, fields);
+    }
+
+    // Columns of a list, or fields of a summary: what to show of an object, titled and typed.
+    private static List<ConsoleColumn> Columns(JsonObject json, string property, string at, ValidationErrors errors)
+    {
+        var columns = new List<ConsoleColumn>();
+        if (json[property] is not JsonArray array || array.Count is 0 or > 20) { errors.Add($"{at}.{property}", $"must be an array of 1 to 20 {property}."); return columns; }
+        for (var i = 0; i < array.Count; i++)
+        {
+            var c = $"{at}.{property}[{i}]";
+            if (array[i] is not JsonObject column) { errors.Add(c, "must be an object."); continue; }
+            Only(column, c, errors, "field", "title", "type");
+            var field = Text(column, "field", c, errors, required: true, 64);
+            var title = Title(column["title"], $"{c}.title", errors, required: true);
+            var type = ValueType(column, c, errors);
+            if (field is not null && title is not null) columns.Add(new ConsoleColumn(field, title, type));
+        }
+        return columns;
     }
 
     private static ConsoleForm? Form(JsonNode? node, string at, ValidationErrors errors)

@@ -416,6 +416,42 @@ public class ConsoleBrowserTests
         await browser.WaitAsync($"!document.querySelector('[data-plugin-screen=\"{GroupBuy}/activities\"]')", "the group-buy screen gone", seconds: 15);
     }
 
+    [Fact]
+    public async Task The_erp_sync_screen_shows_the_status_above_the_delivery_log_and_its_toolbar_pulls_pauses_and_resumes()
+    {
+        await using var erp = await OpenPlatform.FakeErpProcess.StartAsync(Mall.Plugins.ErpSync.Signing.HmacJsonSignatureScheme.SchemeName);
+        await using var app = await OpenPlatform.ErpSyncTests.StartAsync(TestDatabase.Providers[0], erp);
+        var baseUrl = app.Anonymous.BaseAddress!.ToString().TrimEnd('/');
+        var (_, skuId) = await ShopperFlowTests.PublishedProductAsync(app, stock: 20, price: 12m);
+        using var shopper = await app.ShopperAsync("13600000099");
+        var (_, number) = await OpenPlatform.ErpSyncTests.PaidOrderAsync(shopper, skuId);
+        await WithinAsync(async () => (await OpenPlatform.ErpSyncTests.StatusAsync(app)).GetProperty("sent").GetInt64() == 1, "the paid order was not pushed");
+        await using var browser = await Chromium.StartAsync();
+        await browser.ViewportAsync(1280, 800, false);
+        await browser.GoAsync($"{baseUrl}/admin/login");
+        await SignInAsync(browser, baseUrl, MallApp.AdminUser, MallApp.AdminPassword);
+
+        // The status (from the plugin's status endpoint) above the log of pushes.
+        await browser.GoAsync($"{baseUrl}/admin/x/Mall.Plugins.ErpSync/pushes");
+        await browser.WaitAsync($"document.querySelector('[data-summary=sent]')?.textContent.trim() === '1' && document.querySelector('.plugin-screen-table .el-table__body')?.textContent.includes({Js(number)})", "the status and the pushed order");
+
+        // Pull now: a pull runs (its time moves on, on screen after a refresh).
+        var before = (await OpenPlatform.ErpSyncTests.StatusAsync(app)).GetProperty("lastPullAt").ToString();
+        await browser.ClickAsync("[data-toolbar=pull]");
+        await WithinAsync(async () => (await OpenPlatform.ErpSyncTests.StatusAsync(app)).GetProperty("lastPullAt").ToString() != before, "the pull did not run");
+
+        // Pause asks first, then the status says paused; resume undoes it.
+        await browser.ClickAsync("[data-toolbar=pause]");
+        await browser.WaitAsync("[...document.querySelectorAll('.el-popconfirm')].some(e => e.offsetParent !== null)", "the confirmation");
+        await browser.EvalAsync("[...document.querySelectorAll('.el-popconfirm')].find(e => e.offsetParent !== null).querySelector('.el-button--primary').click()");
+        await browser.WaitAsync("document.querySelector('[data-summary=paused]')?.textContent.trim() === 'Yes'", "paused on screen");
+        Assert.True((await OpenPlatform.ErpSyncTests.StatusAsync(app)).GetProperty("paused").GetBoolean());
+        await ShotAsync(browser, "erp-sync");
+        await browser.ClickAsync("[data-toolbar=resume]");
+        await browser.WaitAsync("document.querySelector('[data-summary=paused]')?.textContent.trim() === 'No'", "resumed on screen");
+        Assert.False((await OpenPlatform.ErpSyncTests.StatusAsync(app)).GetProperty("paused").GetBoolean());
+    }
+
     /// <summary>Milliseconds from navigation start to a performance mark the console sets.</summary>
     private static async Task<double> MarkAsync(Chromium browser, string mark)
     {

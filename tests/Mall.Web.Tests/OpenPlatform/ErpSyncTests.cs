@@ -19,7 +19,7 @@ public class ErpSyncTests
     private const string Plugin = "Mall.Plugins.ErpSync";
     private const string Admin = ErpSyncPlugin.Routes + "/admin";
 
-    private static async Task<MallApp> StartAsync(string provider, FakeErpProcess erp, ManualClock? clock = null, object? more = null)
+    internal static async Task<MallApp> StartAsync(string provider, FakeErpProcess erp, ManualClock? clock = null, object? more = null)
     {
         var app = await MallApp.StartAsync(provider, clock is null ? null : services => services.AddSingleton<TimeProvider>(clock), kestrel: true);
         await PluginHostTests.UploadAsync(app, FakeGatewayProcess.PluginPackage(Plugin));
@@ -31,9 +31,9 @@ public class ErpSyncTests
         return app;
     }
 
-    private static async Task<JsonElement> StatusAsync(MallApp app) => await CatalogApiTests.GetJsonAsync(app.Admin, $"{Admin}/status");
+    internal static async Task<JsonElement> StatusAsync(MallApp app) => await CatalogApiTests.GetJsonAsync(app.Admin, $"{Admin}/status");
 
-    private static async Task<(long Id, string Number)> PaidOrderAsync(HttpClient shopper, long skuId, int quantity = 1)
+    internal static async Task<(long Id, string Number)> PaidOrderAsync(HttpClient shopper, long skuId, int quantity = 1)
     {
         using var place = ShopperFlowTests.OrderRequest(skuId, quantity, null);
         using var response = await shopper.SendAsync(place);
