@@ -333,6 +333,24 @@ public class ConsoleBrowserTests
         using var keyClient = OpenPlatform.ApiKeyTests.KeyClient(app, secret);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await keyClient.GetAsync("/api/admin/catalog/products")).StatusCode);
 
+        // The other main screens on a phone (390 wide).
+        await browser.ViewportAsync(390, 844, true);
+        foreach (var (name, path, ready) in new[]
+        {
+            ("dashboard", "/admin/", "document.querySelector('[data-test=trend-chart] canvas')"),
+            ("products", "/admin/catalog/products", "document.querySelector('.el-table__body tr')"),
+            ("customers", "/admin/customers", "document.querySelector('.customer-list .el-table__body tr')"),
+            ("promotions", "/admin/marketing/promotions", "document.querySelector('.promotion-list .el-table__body tr')"),
+            ("plugins", "/admin/plugins", "document.querySelector('.page-header h2')"),
+            ("themes", "/admin/themes", "document.querySelector('.page-header h2')"),
+        })
+        {
+            await browser.GoAsync(baseUrl + path);
+            await browser.WaitAsync(ready, $"the {name} screen on a phone");
+            await ShotAsync(browser, name, phone: true);
+        }
+        await browser.ViewportAsync(1280, 800, false);
+
         // The console in Chinese.
         await browser.EvalAsync("localStorage.setItem('mall_admin_locale', 'zh-CN')");
         await browser.GoAsync($"{baseUrl}/admin/");
