@@ -76,6 +76,7 @@ public static class MallServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStartupFilter, MallStartupFilter>());
         services.AddExceptionHandler<MallExceptionHandler>();
         services.TryAddSingleton<UnsupportedMediaTypeProbe>();
+        services.TryAddSingleton<Mall.Web.Catalog.StorefrontProductJson>();
         services.TryAddSingleton<PublicUrls>();
         services.TryAddSingleton<IPublicUrls>(sp => sp.GetRequiredService<PublicUrls>());
         // Binding failures (malformed JSON, a bad query value) surface as exceptions the handler explains.

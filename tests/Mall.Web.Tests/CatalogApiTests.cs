@@ -8,6 +8,44 @@ namespace Mall.Web.Tests;
 public class CatalogApiTests
 {
     [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
+    public async Task The_storefront_product_is_the_same_json_while_cached_and_follows_a_price_change_at_once_and_stock_within_a_second(string provider)
+    {
+        await using var app = await MallApp.StartAsync(provider);
+        var skus = await ConsoleApiTests.ProductWithSkusAsync(app, 3);
+        var productId = await app.ScalarAsync<long>("SELECT product_id FROM mall_sku WHERE id = @id", new { id = skus[0] });
+        var url = $"/api/v1/catalog/products/{productId}";
+        async Task<string> ReadAsync()
+        {
+            using var response = await app.Anonymous.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        // The shape shoppers and the generated clients know, twice the same while nothing changed.
+        var first = await ReadAsync();
+        Assert.Equal(first, await ReadAsync());
+        var product = JsonDocument.Parse(first).RootElement;
+        Assert.Equal(productId, product.GetProperty("id").GetInt64());
+        Assert.Equal([10m, 11m, 12m], product.GetProperty("skus").EnumerateArray().Select(s => s.GetProperty("price").GetDecimal()));
+        Assert.Equal(50, product.GetProperty("skus")[0].GetProperty("available").GetInt64());
+        Assert.False(product.GetProperty("skus")[0].TryGetProperty("reserved", out _));
+
+        // A price edit is seen on the next read; a stock change within the stock lifetime (1 s).
+        await ShopperFlowTests.PostOkAsync(app.Admin, "/api/admin/catalog/skus/bulk-edit", new { items = new[] { new { skuId = skus[0], price = 9.5m } }, apply = true, reason = "test" });
+        Assert.Equal(9.5m, JsonDocument.Parse(await ReadAsync()).RootElement.GetProperty("skus")[0].GetProperty("price").GetDecimal());
+        await ShopperFlowTests.PostOkAsync(app.Admin, $"/api/admin/inventory/skus/{skus[1]}/adjustments", new { delta = -20, reason = "stocktake", reference = "t-" + Guid.NewGuid() });
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        long available;
+        do available = JsonDocument.Parse(await ReadAsync()).RootElement.GetProperty("skus")[1].GetProperty("available").GetInt64();
+        while (available != 30 && DateTime.UtcNow < deadline && await Task.Delay(100).ContinueWith(_ => true));
+        Assert.Equal(30, available);
+        using var missing = await app.Anonymous.GetAsync("/api/v1/catalog/products/987654321");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory, MemberData(nameof(TestDatabase.All), MemberType = typeof(TestDatabase))]
     public async Task Admin_endpoints_need_the_admin_key_and_storefront_is_open(string provider)
     {
         await using var app = await MallApp.StartAsync(provider);

@@ -25,13 +25,16 @@ internal static class CatalogStorefrontEndpoints
                 products.SearchAsync(search.ToQuery() with { Status = ProductStatus.Published, IncludeDeleted = false }, ct))
             .WithName("Storefront_SearchProducts");
 
-        catalog.MapGet("/products/{id:long}", async Task<Results<Ok<StorefrontProduct>, ProblemHttpResult>> (long id, IProductService products, CancellationToken ct) =>
+        // The answer's JSON is kept with the cached product (StorefrontProductJson), so it is written as bytes; the
+        // declared type keeps the OpenAPI description (and the generated clients) as before.
+        catalog.MapGet("/products/{id:long}", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (long id, IProductService products, StorefrontProductJson json, CancellationToken ct) =>
             {
                 var product = await products.FindAsync(id, storefront: true, ct);
                 return product is null
                     ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Product {id} does not exist or is not on sale.")
-                    : TypedResults.Ok(StorefrontProduct.From(product));
+                    : TypedResults.Bytes(json.Of(product), "application/json; charset=utf-8");
             })
+            .Produces<StorefrontProduct>(StatusCodes.Status200OK, "application/json")
             .WithName("Storefront_GetProduct");
     }
 }
