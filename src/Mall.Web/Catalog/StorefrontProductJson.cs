@@ -12,12 +12,15 @@ namespace Mall.Web.Catalog;
 /// and the serialization are done once per product and second instead of once per request — the hottest read of a
 /// mall. A changed product or newer stock is a new object, and so a new entry; entries go with their objects.
 /// </summary>
-internal sealed class StorefrontProductJson(IOptions<JsonOptions> options)
+internal sealed class StorefrontProductJson(IOptions<JsonOptions> options, IOptions<MallOptions> mall)
 {
     private readonly ConditionalWeakTable<Product, byte[]> _json = new();
-    private readonly JsonSerializerOptions _options = options.Value.SerializerOptions;
+    // One delegate for every lookup (a method group would allocate one per call on the hot path).
+    private readonly ConditionalWeakTable<Product, byte[]>.CreateValueCallback _serialize =
+        product => JsonSerializer.SerializeToUtf8Bytes(StorefrontProduct.From(product), options.Value.SerializerOptions);
+    // Without the catalog cache every read is a new object: nothing to keep.
+    private readonly bool _keep = mall.Value.Caching.Enabled;
 
     /// <summary>The product as <see cref="StorefrontProduct"/>, in UTF-8 JSON.</summary>
-    public byte[] Of(Product product) =>
-        _json.GetValue(product, p => JsonSerializer.SerializeToUtf8Bytes(StorefrontProduct.From(p), _options));
+    public byte[] Of(Product product) => _keep ? _json.GetValue(product, _serialize) : _serialize(product);
 }
